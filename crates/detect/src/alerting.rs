@@ -1,0 +1,58 @@
+//! Turning rule matches into alerts.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use fnwarden_alert::{Alert, AlertRule};
+use fnwarden_event::{Event, Timestamp};
+use fnwarden_rules::{Rule, RuleMeta, Template};
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// A unique, sortable alert id: detection time plus a process-wide counter.
+pub fn alert_id(now: Timestamp) -> String {
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    format!("{:016x}-{n:06x}", now.0)
+}
+
+fn output_fields(t: &Template, ev: &Event) -> BTreeMap<String, serde_json::Value> {
+    t.fields()
+        .map(|f| {
+            let v = ev.get(f).map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.render()));
+            (f.to_string(), v)
+        })
+        .collect()
+}
+
+pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Event>) -> Alert {
+    let last = evidence.last();
+    let now = Timestamp::now();
+    Alert {
+        id: alert_id(now),
+        time: last.map_or(now, |e| e.time),
+        detected_at: now,
+        rule: AlertRule::from(meta),
+        severity: meta.severity,
+        mitre: meta.mitre.clone(),
+        function: last.map(|e| e.function.clone()).unwrap_or_default(),
+        host: last.and_then(|e| e.host.clone()),
+        message,
+        remediation: meta.remediation.clone(),
+        evidence,
+        output_fields: BTreeMap::new(),
+        group: BTreeMap::new(),
+    }
+}
+
+/// The alert for a stateless rule's match on `ev`.
+pub fn for_rule(rule: &Rule, ev: &Event) -> Alert {
+    let message = match &rule.output {
+        Some(t) => t.render(ev),
+        None => rule.meta.title.clone(),
+    };
+    let mut a = from_meta(&rule.meta, message, vec![ev.clone()]);
+    if let Some(t) = &rule.output {
+        a.output_fields = output_fields(t, ev);
+    }
+    a
+}
