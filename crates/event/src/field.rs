@@ -201,6 +201,8 @@ fields! {
     FdCport = "fd.cport", T::Int, A::None, S::Kinds(NET_CONN), "client port";
     FdRip = "fd.rip", T::Ip, A::None, S::Kinds(NET_CONN), "remote IP";
     FdRport = "fd.rport", T::Int, A::None, S::Kinds(NET_CONN), "remote port";
+    FdRipName = "fd.rip.name", T::Str, A::None, S::Kinds(NET_CONN), "host name of the remote end, when known (DNS answer, SNI or Host header)";
+    FdSipName = "fd.sip.name", T::Str, A::None, S::Kinds(NET_CONN), "host name of the server end, when known";
     FdLip = "fd.lip", T::Ip, A::None, S::Kinds(NET_CONN), "local IP";
     FdLport = "fd.lport", T::Int, A::None, S::Kinds(NET_CONN), "local port";
     FsPathTarget = "fs.path.target", T::Str, A::None, S::Kinds(&[K::Rename]), "new path of a rename";
@@ -498,6 +500,13 @@ fn step<'a>(v: &'a serde_json::Value, key: &str, out: &mut Vec<&'a serde_json::V
     }
 }
 
+fn remote_name(n: &crate::NetAction) -> Option<&str> {
+    n.remote_host
+        .as_deref()
+        .or(n.sni.as_deref())
+        .or(n.http.as_ref().map(|h| h.host.as_str()).filter(|h| !h.is_empty()))
+}
+
 fn ancestor(p: &crate::Process, idx: u32) -> Option<&Ancestor> {
     // proc.aname[0] is the process itself in Falco; we keep [1] = parent.
     idx.checked_sub(1).and_then(|i| p.ancestors.get(i as usize))
@@ -607,6 +616,8 @@ impl Event {
             F::FdCport => client().map(|e| Val::Int(e.port.into())),
             F::FdRip => net.and_then(|n| n.remote).map(|e| Val::Ip(e.ip)),
             F::FdRport => net.and_then(|n| n.remote).map(|e| Val::Int(e.port.into())),
+            F::FdRipName => net.and_then(|n| remote_name(n)).map(Val::Str),
+            F::FdSipName => net.and_then(|n| if matches!(self.kind, K::Accept | K::Bind | K::Listen) { None } else { remote_name(n) }).map(Val::Str),
             F::FdLip => net.and_then(|n| n.local).map(|e| Val::Ip(e.ip)),
             F::FdLport => net.and_then(|n| n.local).map(|e| Val::Int(e.port.into())),
             F::FsPathTarget => file.and_then(|f| f.target.as_deref()).map(Val::Str),

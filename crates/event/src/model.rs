@@ -299,6 +299,9 @@ pub struct NetAction {
     /// TLS server name indication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
+    /// The remote end's host name, when the source knows it (DNS answer, SNI, Host header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_host: Option<String>,
     /// First bytes the client sent, as text (lossy), when recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,

@@ -10,6 +10,7 @@ pub mod falco;
 pub mod ir;
 pub mod ruleset;
 pub mod sigma;
+pub mod testevent;
 pub mod yaml;
 
 pub use error::LoadError;
