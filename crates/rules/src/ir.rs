@@ -104,6 +104,97 @@ impl Op {
     }
 }
 
+/// A compiled regular expression (or glob) that compares by its source text.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    /// The pattern as the rule wrote it.
+    pub source: String,
+    /// The regular expression it compiled to.
+    pub regex: String,
+    pub insensitive: bool,
+    pub compiled: std::sync::Arc<regex_automata::meta::Regex>,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, o: &Self) -> bool {
+        self.regex == o.regex && self.insensitive == o.insensitive
+    }
+}
+
+impl Op {
+    /// A regular expression with Sigma's `i`, `m` and `s` flags; errors name the problem.
+    pub fn regex(pattern: &str, insensitive: bool, multiline: bool, dotall: bool) -> Result<Op, String> {
+        Pattern::new(pattern, pattern.to_owned(), insensitive, multiline, dotall).map(Op::Regex)
+    }
+
+    /// A glob over the whole value: `*` any run, `?` one character, `[abc]` a class.
+    pub fn glob(pattern: &str, cased: bool) -> Result<Op, String> {
+        let mut re = String::from("^");
+        let mut chars = pattern.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => re.push_str("(?s:.*)"),
+                '?' => re.push_str("(?s:.)"),
+                '\\' => match chars.next() {
+                    Some(n) => push_escaped(&mut re, n),
+                    None => push_escaped(&mut re, '\\'),
+                },
+                '[' => {
+                    let mut class = String::new();
+                    let mut closed = false;
+                    for n in chars.by_ref() {
+                        if n == ']' && !class.is_empty() {
+                            closed = true;
+                            break;
+                        }
+                        class.push(n);
+                    }
+                    if !closed {
+                        return Err(format!("glob {pattern:?}: unclosed '['"));
+                    }
+                    re.push('[');
+                    if let Some(rest) = class.strip_prefix('!') {
+                        re.push('^');
+                        re.push_str(&rest.replace('\\', "\\\\"));
+                    } else {
+                        re.push_str(&class.replace('\\', "\\\\"));
+                    }
+                    re.push(']');
+                }
+                c => push_escaped(&mut re, c),
+            }
+        }
+        re.push('$');
+        Pattern::new(&re, pattern.to_owned(), !cased, false, false).map(Op::Glob)
+    }
+}
+
+fn push_escaped(re: &mut String, c: char) {
+    if r"\.+*?()|[]{}^$#&-~".contains(c) {
+        re.push('\\');
+    }
+    re.push(c);
+}
+
+impl Pattern {
+    fn new(regex: &str, source: String, insensitive: bool, multiline: bool, dotall: bool) -> Result<Pattern, String> {
+        let syntax = regex_automata::util::syntax::Config::new()
+            .case_insensitive(insensitive)
+            .multi_line(multiline)
+            .dot_matches_new_line(dotall);
+        let compiled = regex_automata::meta::Builder::new()
+            .syntax(syntax)
+            .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(8 << 20)))
+            .build(regex)
+            .map_err(|e| format!("bad regular expression {source:?}: {e}"))?;
+        Ok(Pattern { source, regex: regex.to_owned(), insensitive, compiled: std::sync::Arc::new(compiled) })
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        self.compiled.is_match(s)
+    }
+}
+
 impl Expr {
     pub fn and(v: Vec<Expr>) -> Expr {
         if v.len() == 1 { v.into_iter().next().unwrap_or(Expr::Const(true)) } else { Expr::And(v) }
