@@ -1,11 +1,17 @@
+use std::sync::Arc;
+
 use fnwarden_alert::Alert;
-use fnwarden_event::Event;
+use fnwarden_event::{Event, EventKind};
 use fnwarden_rules::{Rule, RuleSet};
 
 use crate::alerting;
+use crate::compile::{self, CExpr, PredTable};
+use crate::correlate::{CorrelationDetector, Detector};
+use crate::order::{Pending, Reorder};
+use crate::prefilter::{FieldScan, ScanBuilder};
 
-/// How stateless rules are matched. `Indexed` is the product; `Linear` evaluates every rule on
-/// every event and exists as the benchmark baseline and a cross-check in tests.
+/// How stateless rules are matched. `Indexed` is the product; `Linear` evaluates every rule's
+/// condition on every event and exists as the benchmark baseline and a cross-check in tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Strategy {
     #[default]
@@ -15,66 +21,317 @@ pub enum Strategy {
 
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
-    /// How late (in event time) an event may arrive and still be ordered correctly for
-    /// stateful detectors, in nanoseconds.
+    /// How late (in event time) a match may arrive and still reach stateful detectors in
+    /// order, in nanoseconds.
     pub lateness_ns: i64,
     /// Most evidence events kept on one correlation alert.
     pub max_evidence: usize,
+    /// Most matches waiting in the reorder buffer; past it the oldest go early (counted).
+    pub reorder_capacity: usize,
     pub strategy: Strategy,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        EngineConfig { lateness_ns: 5_000_000_000, max_evidence: 16, strategy: Strategy::Indexed }
+        EngineConfig { lateness_ns: 5_000_000_000, max_evidence: 16, reorder_capacity: 1 << 20, strategy: Strategy::Indexed }
     }
 }
 
-/// What the engine has done so far.
+/// What the engine has done so far. Nothing is dropped without a count here.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct EngineStats {
     pub rules: usize,
     pub correlations: usize,
+    /// Distinct predicates after interning across rules.
+    pub predicates: usize,
+    /// Literal patterns in the prefilter automata.
+    pub literal_patterns: usize,
     pub events: u64,
+    /// Rule conditions fully evaluated (the prefilter skipped the rest).
+    pub evaluations: u64,
     pub matches: u64,
     pub alerts: u64,
-    /// Events that arrived later than the allowed lateness; matched, but out of order for
-    /// stateful detectors.
-    pub late_events: u64,
+    /// Matches that arrived after the watermark had passed them (handled out of order).
+    pub late_matches: u64,
+    /// Matches released before their lateness elapsed because the reorder buffer was full.
+    pub reorder_forced: u64,
+    /// Correlation groups dropped because a detector reached its group cap.
+    pub groups_evicted: u64,
+    /// Bytes held by compiled rules and automata.
+    pub memory_bytes: usize,
+}
+
+/// One rule specialised for one event kind.
+struct KindRule {
+    rule: u32,
+    expr: CExpr,
+}
+
+#[derive(Default)]
+struct KindProgram {
+    rules: Vec<KindRule>,
+    scans: Vec<FieldScan>,
+    /// Rules with no literal guard: evaluated on every event of the kind.
+    always: Vec<u32>,
+}
+
+/// Per-event scratch, reused: generation stamps avoid clearing arrays per event.
+#[derive(Default)]
+struct Scratch {
+    stamp: u32,
+    literal_true: Vec<u32>,
+    evaluated: Vec<u32>,
+    value: Vec<bool>,
+    candidate: Vec<u32>,
+    queue: Vec<u32>,
 }
 
 pub struct Engine {
     rules: Vec<Rule>,
+    strategy: Strategy,
+    table: PredTable,
+    /// Per event kind.
+    programs: Vec<KindProgram>,
+    is_literal: Vec<bool>,
+    scratch: Scratch,
+    /// For each rule, the detectors (and their input number) that consume its matches.
+    feeds: Vec<Vec<(usize, usize)>>,
+    detectors: Vec<Box<dyn Detector>>,
+    reorder: Reorder,
     stats: EngineStats,
 }
 
 impl Engine {
     pub fn new(set: &RuleSet, cfg: EngineConfig) -> Engine {
-        let _ = cfg;
         let rules: Vec<Rule> = set.rules.iter().filter(|r| r.meta.enabled).cloned().collect();
-        let stats = EngineStats { rules: rules.len(), correlations: set.correlations.len(), ..Default::default() };
-        Engine { rules, stats }
+        let mut table = PredTable::default();
+        let mut programs: Vec<KindProgram> = (0..EventKind::COUNT).map(|_| KindProgram::default()).collect();
+        let mut builders: Vec<ScanBuilder> = (0..EventKind::COUNT).map(|_| ScanBuilder::default()).collect();
+        for (ri, r) in rules.iter().enumerate() {
+            let kinds = r.kinds.intersect(compile::infer_kinds(&r.condition));
+            for k in kinds.iter() {
+                let expr = compile::specialise(&r.condition, k, &mut table);
+                if expr == CExpr::Const(false) {
+                    continue;
+                }
+                let prog = &mut programs[k.index()];
+                let local = prog.rules.len() as u32;
+                let b = &mut builders[k.index()];
+                compile::for_each_pred(&expr, &mut |p| {
+                    if let Some((field, op, value, cased)) = table.literal(p) {
+                        b.add(field, p, op, value, cased);
+                    }
+                });
+                match compile::guard(&expr, &table) {
+                    Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
+                    None => prog.always.push(local),
+                }
+                prog.rules.push(KindRule { rule: ri as u32, expr });
+            }
+        }
+        for (prog, b) in programs.iter_mut().zip(builders) {
+            match b.build() {
+                Ok(scans) => prog.scans = scans,
+                Err(e) => {
+                    // Automaton too large: fall back to evaluating every rule of the kind.
+                    tracing::warn!("prefilter not built, evaluating rules directly: {e}");
+                    prog.always = (0..prog.rules.len() as u32).collect();
+                }
+            }
+        }
+        let is_literal = (0..table.preds.len() as u32).map(|p| table.literal(p).is_some()).collect();
+
+        let mut feeds = vec![Vec::new(); rules.len()];
+        let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
+        let mut correlations = 0;
+        for c in &set.correlations {
+            if !c.meta.enabled {
+                continue;
+            }
+            let d = detectors.len();
+            for (input, name) in c.rules.iter().enumerate() {
+                for (ri, r) in rules.iter().enumerate() {
+                    if r.meta.id == *name || r.meta.name.as_deref() == Some(name.as_str()) {
+                        feeds[ri].push((d, input));
+                    }
+                }
+            }
+            detectors.push(Box::new(CorrelationDetector::new(c.clone(), cfg.max_evidence)));
+            correlations += 1;
+        }
+
+        let literal_patterns = programs.iter().flat_map(|p| &p.scans).map(FieldScan::patterns).sum();
+        let memory_bytes = programs.iter().flat_map(|p| &p.scans).map(FieldScan::memory).sum::<usize>()
+            + table.preds.len() * std::mem::size_of::<fnwarden_rules::Pred>()
+            + programs.iter().map(|p| p.rules.len() * std::mem::size_of::<KindRule>()).sum::<usize>();
+        let stats = EngineStats {
+            rules: rules.len(),
+            correlations,
+            predicates: table.preds.len(),
+            literal_patterns,
+            memory_bytes,
+            ..Default::default()
+        };
+        let n = table.preds.len();
+        let max_rules = programs.iter().map(|p| p.rules.len()).max().unwrap_or(0);
+        let scratch = Scratch {
+            stamp: 0,
+            literal_true: vec![0; n],
+            evaluated: vec![0; n],
+            value: vec![false; n],
+            candidate: vec![0; max_rules],
+            queue: Vec::with_capacity(max_rules),
+        };
+        Engine {
+            rules,
+            strategy: cfg.strategy,
+            table,
+            programs,
+            is_literal,
+            scratch,
+            feeds,
+            detectors,
+            reorder: Reorder::new(cfg.lateness_ns, cfg.reorder_capacity),
+            stats,
+        }
     }
 
     /// Judges one event; alerts are appended to `out`.
     pub fn process(&mut self, ev: Event, out: &mut Vec<Alert>) {
+        self.process_ref(&ev, out);
+    }
+
+    /// Judges one borrowed event; it is cloned only when it becomes evidence.
+    pub fn process_ref(&mut self, ev: &Event, out: &mut Vec<Alert>) {
         self.stats.events += 1;
-        for r in &self.rules {
-            if r.kinds.contains(ev.kind) && r.condition.matches(&ev) {
-                self.stats.matches += 1;
-                if r.meta.generate {
-                    self.stats.alerts += 1;
-                    out.push(alerting::for_rule(r, &ev));
+        self.reorder.observe_time(ev.time);
+        let mut matched: Vec<u32> = Vec::new();
+        match self.strategy {
+            Strategy::Indexed => self.match_indexed(ev, &mut matched),
+            Strategy::Linear => {
+                for (i, r) in self.rules.iter().enumerate() {
+                    if r.kinds.contains(ev.kind) {
+                        self.stats.evaluations += 1;
+                        if r.condition.matches(ev) {
+                            matched.push(i as u32);
+                        }
+                    }
                 }
             }
         }
+        if !matched.is_empty() {
+            let shared = Arc::new(ev.clone());
+            for ri in matched {
+                self.stats.matches += 1;
+                let rule = &self.rules[ri as usize];
+                if rule.meta.generate {
+                    self.stats.alerts += 1;
+                    out.push(alerting::for_rule(rule, ev));
+                }
+                if !self.feeds[ri as usize].is_empty() {
+                    self.reorder.push(Pending { rule: ri, ev: Arc::clone(&shared) });
+                }
+            }
+        }
+        if !self.detectors.is_empty() {
+            self.drain(false, out);
+        }
     }
 
-    /// End of input: stateful detectors emit what their windows hold.
+    fn match_indexed(&mut self, ev: &Event, matched: &mut Vec<u32>) {
+        let prog = &self.programs[ev.kind.index()];
+        if prog.rules.is_empty() {
+            return;
+        }
+        let s = &mut self.scratch;
+        s.stamp = s.stamp.wrapping_add(1);
+        if s.stamp == 0 {
+            s.literal_true.iter_mut().for_each(|x| *x = 0);
+            s.evaluated.iter_mut().for_each(|x| *x = 0);
+            s.candidate.iter_mut().for_each(|x| *x = 0);
+            s.stamp = 1;
+        }
+        let stamp = s.stamp;
+        s.queue.clear();
+        for scan in &prog.scans {
+            scan.scan(ev, &mut |c| {
+                s.literal_true[c.pred as usize] = stamp;
+                for &r in &c.guarded {
+                    if s.candidate[r as usize] != stamp {
+                        s.candidate[r as usize] = stamp;
+                        s.queue.push(r);
+                    }
+                }
+            });
+        }
+        for &r in &prog.always {
+            if s.candidate[r as usize] != stamp {
+                s.candidate[r as usize] = stamp;
+                s.queue.push(r);
+            }
+        }
+        // Rule order, so that alerts come out the same whatever the prefilter found first.
+        s.queue.sort_unstable();
+        let queue = std::mem::take(&mut s.queue);
+        for &local in &queue {
+            let kr = &prog.rules[local as usize];
+            self.stats.evaluations += 1;
+            if eval(&kr.expr, ev, &self.table, &self.is_literal, &mut self.scratch) {
+                matched.push(kr.rule);
+            }
+        }
+        self.scratch.queue = queue;
+    }
+
+    fn drain(&mut self, all: bool, out: &mut Vec<Alert>) {
+        let before = out.len();
+        let (feeds, detectors) = (&self.feeds, &mut self.detectors);
+        self.reorder.release(all, &mut |p| {
+            for &(d, input) in &feeds[p.rule as usize] {
+                detectors[d].observe(input, &p.ev, out);
+            }
+        });
+        let wm = if all { fnwarden_event::Timestamp::MAX } else { self.reorder.watermark() };
+        for d in self.detectors.iter_mut() {
+            d.advance(wm, out);
+        }
+        self.stats.alerts += (out.len() - before) as u64;
+        self.stats.late_matches = self.reorder.late;
+        self.stats.reorder_forced = self.reorder.forced;
+        self.stats.groups_evicted = self.detectors.iter().map(|d| d.evicted()).sum();
+    }
+
+    /// End of input: every pending match reaches the detectors and every window closes.
     pub fn flush(&mut self, out: &mut Vec<Alert>) {
-        let _ = out;
+        self.drain(true, out);
     }
 
     pub fn stats(&self) -> &EngineStats {
         &self.stats
+    }
+
+    /// Matches waiting for the watermark, plus correlation groups held.
+    pub fn pending(&self) -> (usize, usize) {
+        (self.reorder.len(), self.detectors.iter().map(|d| d.groups()).sum())
+    }
+}
+
+fn eval(e: &CExpr, ev: &Event, table: &PredTable, is_literal: &[bool], s: &mut Scratch) -> bool {
+    match e {
+        CExpr::Const(b) => *b,
+        CExpr::And(v) => v.iter().all(|c| eval(c, ev, table, is_literal, s)),
+        CExpr::Or(v) => v.iter().any(|c| eval(c, ev, table, is_literal, s)),
+        CExpr::Not(c) => !eval(c, ev, table, is_literal, s),
+        CExpr::Pred(p) => {
+            let i = *p as usize;
+            if is_literal[i] {
+                return s.literal_true[i] == s.stamp;
+            }
+            if s.evaluated[i] != s.stamp {
+                s.evaluated[i] = s.stamp;
+                s.value[i] = table.preds[i].matches(ev);
+            }
+            s.value[i]
+        }
     }
 }

@@ -1,11 +1,16 @@
 //! The detection engine: one engine judges every event from every source.
 //!
-//! Stateless rules are indexed by event kind and guarded by literal prefilters; stateful
-//! detectors (correlations, thresholds, later baselines) implement [`Detector`] and see the
-//! rule matches in event-time order.
+//! Stateless rules are indexed by event kind and guarded by literal prefilters (one
+//! Aho-Corasick pass per field); stateful detectors (correlations, thresholds, later learned
+//! baselines) implement [`Detector`] and see rule matches in event-time order.
 
 mod alerting;
+mod compile;
+mod correlate;
 mod engine;
+mod order;
+mod prefilter;
 pub mod testing;
 
+pub use correlate::{CorrelationDetector, Detector};
 pub use engine::{Engine, EngineConfig, EngineStats, Strategy};

@@ -1,0 +1,299 @@
+//! Stateful detectors: Sigma-style correlations over rule matches, per group, within a window.
+//!
+//! Matches reach detectors in event-time order through a reorder buffer (see
+//! [`crate::order::Reorder`]), so a window means event time, not arrival time.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use fnwarden_alert::Alert;
+use fnwarden_event::{Event, Timestamp};
+use fnwarden_rules::{Cmp, Correlation, CorrelationKind};
+
+use crate::alerting;
+
+/// A stateful detector fed with rule matches in event-time order. Correlations implement it;
+/// learned baselines can be added as further implementations.
+pub trait Detector: Send {
+    /// The rule matched by `ev` is the detector's input number `input`.
+    fn observe(&mut self, input: usize, ev: &Arc<Event>, out: &mut Vec<Alert>);
+    /// Event time has reached `watermark`: close windows that ended before it.
+    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>);
+    /// Groups currently held, for stats and memory bounds.
+    fn groups(&self) -> usize;
+    /// Groups dropped because the cap was reached.
+    fn evicted(&self) -> u64;
+}
+
+struct Entry {
+    time: Timestamp,
+    input: usize,
+    ev: Arc<Event>,
+    value: Option<String>,
+}
+
+#[derive(Default)]
+struct Group {
+    entries: VecDeque<Entry>,
+    /// For value_count: how often each distinct value is in the window.
+    distinct: HashMap<String, usize>,
+    /// For temporal: matches per input in the window.
+    per_input: Vec<usize>,
+    /// Start of a tumbling window, for conditions that can only be judged when it closes.
+    opened: Option<Timestamp>,
+}
+
+/// Most groups one correlation holds; past it, the stalest groups are evicted and counted.
+const MAX_GROUPS: usize = 100_000;
+
+pub struct CorrelationDetector {
+    corr: Correlation,
+    groups: HashMap<String, Group>,
+    max_evidence: usize,
+    /// Conditions like `lt 5` can only be judged when the window closes.
+    judge_at_close: bool,
+    evicted: u64,
+}
+
+impl CorrelationDetector {
+    pub fn new(corr: Correlation, max_evidence: usize) -> Self {
+        let upper_bounded = corr.threshold.conditions.iter().any(|(c, _)| !matches!(c, Cmp::Gt | Cmp::Ge));
+        let judge_at_close = upper_bounded
+            && matches!(corr.kind, CorrelationKind::EventCount | CorrelationKind::ValueCount { .. } | CorrelationKind::ValueSum { .. });
+        CorrelationDetector { corr, groups: HashMap::new(), max_evidence, judge_at_close, evicted: 0 }
+    }
+
+    fn key(&self, input: usize, ev: &Event) -> (String, BTreeMap<String, String>) {
+        let mut key = String::new();
+        let mut shown = BTreeMap::new();
+        for g in &self.corr.group_by {
+            let v = g.per_rule.get(input).or(g.per_rule.first()).and_then(|f| ev.get(f)).map(|v| v.render()).unwrap_or_default();
+            key.push_str(&v);
+            key.push('\u{1f}');
+            shown.insert(g.name.clone(), v);
+        }
+        (key, shown)
+    }
+
+    fn value_field(&self) -> Option<&fnwarden_event::FieldRef> {
+        match &self.corr.kind {
+            CorrelationKind::ValueCount { field }
+            | CorrelationKind::ValueSum { field }
+            | CorrelationKind::ValueAvg { field }
+            | CorrelationKind::ValuePercentile { field, .. }
+            | CorrelationKind::ValueMedian { field } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The aggregate of a group's window, and how to say it.
+    fn aggregate(&self, g: &Group) -> Option<(f64, String)> {
+        let n = self.corr.rules.len();
+        let nums = || g.entries.iter().filter_map(|e| e.value.as_deref().and_then(|v| v.trim().parse::<f64>().ok()));
+        Some(match &self.corr.kind {
+            CorrelationKind::EventCount => (g.entries.len() as f64, format!("{} events", g.entries.len())),
+            CorrelationKind::ValueCount { field } => (g.distinct.len() as f64, format!("{} distinct {field}", g.distinct.len())),
+            CorrelationKind::Temporal => {
+                let all = g.per_input.len() == n && g.per_input.iter().all(|c| *c > 0);
+                (if all { 1.0 } else { 0.0 }, format!("all {n} rules matched"))
+            }
+            CorrelationKind::TemporalOrdered => {
+                let mut k = 0;
+                for e in &g.entries {
+                    if e.input == k {
+                        k += 1;
+                        if k == n {
+                            break;
+                        }
+                    }
+                }
+                (if k == n { 1.0 } else { 0.0 }, format!("all {n} rules matched in order"))
+            }
+            CorrelationKind::ValueSum { field } => {
+                let s: f64 = nums().sum();
+                (s, format!("sum of {field} = {s}"))
+            }
+            CorrelationKind::ValueAvg { field } => {
+                let v: Vec<f64> = nums().collect();
+                if v.is_empty() {
+                    return None;
+                }
+                let a = v.iter().sum::<f64>() / v.len() as f64;
+                (a, format!("average {field} = {a:.2}"))
+            }
+            CorrelationKind::ValuePercentile { field, percentile } => {
+                let p = percentile_of(nums().collect(), *percentile)?;
+                (p, format!("p{percentile} of {field} = {p}"))
+            }
+            CorrelationKind::ValueMedian { field } => {
+                let p = percentile_of(nums().collect(), 50.0)?;
+                (p, format!("median {field} = {p}"))
+            }
+        })
+    }
+
+    fn fires(&self, g: &Group) -> Option<String> {
+        let (v, said) = self.aggregate(g)?;
+        let ok = match self.corr.kind {
+            CorrelationKind::Temporal | CorrelationKind::TemporalOrdered => v >= 1.0,
+            _ => self.corr.threshold.test(v),
+        };
+        ok.then_some(said)
+    }
+
+    fn alert(&self, g: &Group, said: &str, shown: BTreeMap<String, String>) -> Alert {
+        let skip = g.entries.len().saturating_sub(self.max_evidence);
+        let evidence: Vec<Event> = g.entries.iter().skip(skip).map(|e| (*e.ev).clone()).collect();
+        let group_text: Vec<String> = shown.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let span = fmt_span(self.corr.timespan_ns);
+        let message = if group_text.is_empty() {
+            format!("{}: {said} within {span}", self.corr.meta.title)
+        } else {
+            format!("{}: {said} within {span} ({})", self.corr.meta.title, group_text.join(" "))
+        };
+        let mut a = alerting::from_meta(&self.corr.meta, message, evidence);
+        a.group = shown;
+        a
+    }
+
+    fn evict_if_full(&mut self) {
+        if self.groups.len() < MAX_GROUPS {
+            return;
+        }
+        // Drop the tenth of groups whose newest entry is oldest.
+        let mut ages: Vec<(Timestamp, String)> =
+            self.groups.iter().map(|(k, g)| (g.entries.back().map_or(Timestamp::MIN, |e| e.time), k.clone())).collect();
+        ages.sort_unstable();
+        for (_, k) in ages.into_iter().take(MAX_GROUPS / 10) {
+            self.groups.remove(&k);
+            self.evicted += 1;
+        }
+    }
+}
+
+fn percentile_of(mut v: Vec<f64>, p: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = (p.clamp(0.0, 100.0) / 100.0 * (v.len() - 1) as f64).round() as usize;
+    v.get(rank).copied()
+}
+
+fn fmt_span(ns: i64) -> String {
+    let s = ns / 1_000_000_000;
+    match s {
+        s if s > 0 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s > 0 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        s if s > 0 => format!("{s}s"),
+        _ => format!("{}ms", ns / 1_000_000),
+    }
+}
+
+fn drop_front(g: &mut Group) {
+    if let Some(e) = g.entries.pop_front() {
+        if let Some(v) = e.value
+            && let Some(c) = g.distinct.get_mut(&v)
+        {
+            *c -= 1;
+            if *c == 0 {
+                g.distinct.remove(&v);
+            }
+        }
+        if let Some(c) = g.per_input.get_mut(e.input) {
+            *c = c.saturating_sub(1);
+        }
+    }
+}
+
+fn reset(g: &mut Group) {
+    g.entries.clear();
+    g.distinct.clear();
+    g.per_input.iter_mut().for_each(|c| *c = 0);
+    g.opened = None;
+}
+
+impl Detector for CorrelationDetector {
+    fn observe(&mut self, input: usize, ev: &Arc<Event>, out: &mut Vec<Alert>) {
+        let (key, shown) = self.key(input, ev);
+        let value = self.value_field().map(|f| ev.get(f).map(|v| v.render()).unwrap_or_default());
+        if matches!(self.corr.kind, CorrelationKind::ValueCount { .. }) && value.as_deref() == Some("") {
+            return; // Events without the counted field do not count.
+        }
+        if !self.groups.contains_key(&key) {
+            self.evict_if_full();
+        }
+        let span = self.corr.timespan_ns;
+        let n = self.corr.rules.len();
+        let judge_at_close = self.judge_at_close;
+        let g = self.groups.entry(key.clone()).or_default();
+        if g.per_input.len() != n {
+            g.per_input = vec![0; n];
+        }
+        if judge_at_close {
+            if g.opened.is_some_and(|o| ev.time.0 - o.0 > span) {
+                // The previous tumbling window ended; `advance` judges it, this event opens anew.
+                reset(g);
+            }
+            g.opened.get_or_insert(ev.time);
+        } else {
+            while g.entries.front().is_some_and(|e| ev.time.0 - e.time.0 > span) {
+                drop_front(g);
+            }
+        }
+        if let Some(v) = &value {
+            *g.distinct.entry(v.clone()).or_default() += 1;
+        }
+        if let Some(c) = g.per_input.get_mut(input) {
+            *c += 1;
+        }
+        g.entries.push_back(Entry { time: ev.time, input, ev: Arc::clone(ev), value });
+        // Keep memory bounded for long windows: the aggregate only needs values, evidence only
+        // the newest events, but counts must stay exact, so cap at a generous size.
+        if judge_at_close {
+            return;
+        }
+        let Some(g) = self.groups.get(&key) else { return };
+        if let Some(said) = self.fires(g) {
+            let a = self.alert(g, &said, shown);
+            out.push(a);
+            if let Some(g) = self.groups.get_mut(&key) {
+                reset(g);
+            }
+        }
+    }
+
+    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
+        let span = self.corr.timespan_ns;
+        let mut closed = Vec::new();
+        for (k, g) in &self.groups {
+            let newest = g.entries.back().map_or(Timestamp::MIN, |e| e.time);
+            let ended = match g.opened {
+                Some(o) => watermark.0.saturating_sub(o.0) > span,
+                None => watermark.0.saturating_sub(newest.0) > span,
+            };
+            if ended {
+                closed.push(k.clone());
+            }
+        }
+        for k in closed {
+            let Some(g) = self.groups.remove(&k) else { continue };
+            if self.judge_at_close
+                && !g.entries.is_empty()
+                && let Some(said) = self.fires(&g)
+            {
+                let shown = g.entries.back().map(|e| self.key(e.input, &e.ev).1).unwrap_or_default();
+                out.push(self.alert(&g, &said, shown));
+            }
+        }
+    }
+
+    fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn evicted(&self) -> u64 {
+        self.evicted
+    }
+}
