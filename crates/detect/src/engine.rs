@@ -196,6 +196,28 @@ impl Engine {
         }
     }
 
+    /// Plugs in a further stateful detector (a learned baseline, say), fed with the matches of
+    /// the named rules in event-time order; input `i` is `rules[i]`. Rules used only as feeds
+    /// should have `generate: false`. Fails when a name matches no loaded rule.
+    pub fn add_detector(&mut self, detector: Box<dyn Detector>, rules: &[&str]) -> Result<(), String> {
+        let d = self.detectors.len();
+        let mut wired = Vec::new();
+        for (input, name) in rules.iter().enumerate() {
+            let found: Vec<usize> = (0..self.rules.len())
+                .filter(|&i| self.rules[i].meta.id == *name || self.rules[i].meta.name.as_deref() == Some(*name))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("detector input {name:?} names no loaded rule"));
+            }
+            wired.extend(found.into_iter().map(|ri| (ri, input)));
+        }
+        for (ri, input) in wired {
+            self.feeds[ri].push((d, input));
+        }
+        self.detectors.push(detector);
+        Ok(())
+    }
+
     /// Judges one event; alerts are appended to `out`.
     pub fn process(&mut self, ev: Event, out: &mut Vec<Alert>) {
         self.process_ref(&ev, out);

@@ -257,3 +257,71 @@ fn late_matches_are_counted_not_dropped() {
     assert_eq!(engine.stats().late_matches, 1);
     assert_eq!(out.len(), 1, "the late match still counts");
 }
+
+/// A toy learned baseline: alerts the first time a function instance runs a process name it
+/// has not run during its first `learn` executions. It plugs in like any correlation.
+struct NewProcessBaseline {
+    learn: usize,
+    seen: std::collections::HashMap<String, (usize, std::collections::HashSet<String>)>,
+}
+
+impl fnwarden_detect::Detector for NewProcessBaseline {
+    fn observe(&mut self, _input: usize, ev: &std::sync::Arc<Event>, out: &mut Vec<fnwarden_alert::Alert>) {
+        let name = ev.process.as_ref().map(|p| p.name.clone()).unwrap_or_default();
+        let (n, names) = self.seen.entry(ev.function.instance.clone()).or_default();
+        *n += 1;
+        if names.insert(name.clone()) && *n > self.learn {
+            let rule = fnwarden_alert::AlertRule {
+                id: "baseline-new-process".into(),
+                title: "Process never seen in baseline".into(),
+                author: String::new(),
+                description: String::new(),
+                dialect: "detector".into(),
+                source: "test".into(),
+                tags: vec![],
+                license: None,
+                priority: None,
+            };
+            out.push(fnwarden_alert::Alert {
+                id: format!("b-{n}"),
+                time: ev.time,
+                detected_at: ev.time,
+                rule,
+                severity: Severity::Medium,
+                mitre: vec![],
+                function: ev.function.clone(),
+                host: None,
+                message: format!("new process {name}"),
+                remediation: String::new(),
+                evidence: vec![(**ev).clone()],
+                output_fields: Default::default(),
+                group: Default::default(),
+            });
+        }
+    }
+    fn advance(&mut self, _: Timestamp, _: &mut Vec<fnwarden_alert::Alert>) {}
+    fn groups(&self) -> usize {
+        self.seen.len()
+    }
+    fn evicted(&self) -> u64 {
+        0
+    }
+}
+
+#[test]
+fn a_learned_baseline_plugs_in_as_a_detector() {
+    let mut feed = rule("execs", s("evt.type", StrOp::Eq, "execve", true));
+    feed.meta.generate = false;
+    let set = RuleSet { rules: vec![feed], ..Default::default() };
+    let mut engine = Engine::new(&set, EngineConfig::default());
+    let baseline = NewProcessBaseline { learn: 3, seen: Default::default() };
+    engine.add_detector(Box::new(baseline), &["execs"]).unwrap();
+    assert!(engine.add_detector(Box::new(NewProcessBaseline { learn: 0, seen: Default::default() }), &["nope"]).is_err());
+    let mut out = Vec::new();
+    for (i, exe) in ["/usr/bin/python3", "/usr/bin/python3", "/usr/bin/node", "/usr/bin/python3", "/bin/sh"].iter().enumerate() {
+        engine.process_ref(&exec(i as i64 * SEC, 1, exe, &["x"], "/var/rapid/init"), &mut out);
+    }
+    engine.flush(&mut out);
+    let msgs: Vec<_> = out.iter().map(|a| a.message.as_str()).collect();
+    assert_eq!(msgs, vec!["new process sh"]);
+}
