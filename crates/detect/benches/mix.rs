@@ -2,8 +2,7 @@
 //! functions reports in steady state, with a sprinkle of suspicious activity.
 
 use fnwarden_event::{
-    Ancestor, DnsQuery, Endpoint, Event, EventKind, FileAction, FunctionId, HttpRequest, NetAction, Process, Syscall,
-    Timestamp,
+    Ancestor, DnsQuery, Endpoint, Event, EventKind, FileAction, FunctionId, HttpRequest, NetAction, Process, Syscall, Timestamp,
 };
 
 struct Rng(u64);
@@ -22,10 +21,8 @@ impl Rng {
     }
 }
 
-const RUNTIMES: &[(&str, &str, &str)] = &[
-    ("/var/lang/bin/python3.11", "python3.11", "python3.11"),
-    ("/var/lang/bin/node", "node", "nodejs20.x"),
-];
+const RUNTIMES: &[(&str, &str, &str)] =
+    &[("/var/lang/bin/python3.11", "python3.11", "python3.11"), ("/var/lang/bin/node", "node", "nodejs20.x")];
 const READ_PATHS: &[&str] = &[
     "/var/task/app.py",
     "/var/task/handler.js",
@@ -49,7 +46,8 @@ const CMDS: &[&[&str]] = &[
     &["sh", "-c", "curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/"],
     &["git", "clone", "--depth", "1", "https://github.com/org/repo", "/tmp/repo"],
 ];
-const HOSTS: &[&str] = &["dynamodb.us-east-1.amazonaws.com", "s3.amazonaws.com", "api.stripe.com", "sqs.us-east-1.amazonaws.com", "hooks.slack.com"];
+const HOSTS: &[&str] =
+    &["dynamodb.us-east-1.amazonaws.com", "s3.amazonaws.com", "api.stripe.com", "sqs.us-east-1.amazonaws.com", "hooks.slack.com"];
 const IPS: &[&str] = &["52.94.0.10", "54.231.1.2", "3.5.0.1", "127.0.0.1", "169.254.169.254"];
 
 /// `n` events of the mix.
@@ -115,7 +113,13 @@ pub fn events(n: usize) -> Vec<Event> {
             EventKind::Connect | EventKind::Tls | EventKind::Http | EventKind::Dns => {
                 let host = *rng.pick(HOSTS);
                 let ip = *rng.pick(IPS);
-                let port = if ip == "127.0.0.1" { 9001 } else if ip.starts_with("169.254") { 80 } else { 443 };
+                let port = if ip == "127.0.0.1" {
+                    9001
+                } else if ip.starts_with("169.254") {
+                    80
+                } else {
+                    443
+                };
                 e.net = Some(NetAction {
                     local: Some(Endpoint { ip: "169.254.76.1".parse().unwrap_or([0, 0, 0, 0].into()), port: 40000 + (i % 20000) as u16 }),
                     remote: Some(Endpoint { ip: ip.parse().unwrap_or([0, 0, 0, 0].into()), port }),
@@ -143,7 +147,8 @@ pub fn events(n: usize) -> Vec<Event> {
                 p.ancestors.insert(0, Ancestor { pid: 9, exe: exe.into(), name: name.into(), args: vec![name.into()] });
             }
             _ => {
-                e.syscall = Some(Syscall { res: Some(0), args: [("flags".to_owned(), "CLONE_NEWUSER".to_owned())].into(), ..Default::default() });
+                e.syscall =
+                    Some(Syscall { res: Some(0), args: [("flags".to_owned(), "CLONE_NEWUSER".to_owned())].into(), ..Default::default() });
             }
         }
         e.process = Some(p);

@@ -65,13 +65,23 @@ fn main() {
         alerts_l = a;
     }
     let st = indexed.stats();
-    println!("rules loaded: {} rules + {} correlations ({} load errors){}", set.rules.len(), set.correlations.len(), set.errors.len(), if have_sigma { ", SigmaHQ linux included" } else { "" });
+    println!(
+        "rules loaded: {} rules + {} correlations ({} load errors){}",
+        set.rules.len(),
+        set.correlations.len(),
+        set.errors.len(),
+        if have_sigma { ", SigmaHQ linux included" } else { "" }
+    );
     println!("predicates: {}, literal patterns: {}", st.predicates, st.literal_patterns);
     println!("events per round: {}, alerts per round: indexed {alerts_i}, linear {alerts_l}", events.len());
     println!("indexed: {:.0} events/s (one core)", best_i);
     println!("linear:  {:.0} events/s (one core)", best_l);
     println!("ratio indexed/linear: {:.1}x", best_i / best_l);
-    println!("rule evaluations per event: indexed {:.2}, linear {:.2}", st.evaluations as f64 / st.events as f64, linear.stats().evaluations as f64 / linear.stats().events as f64);
+    println!(
+        "rule evaluations per event: indexed {:.2}, linear {:.2}",
+        st.evaluations as f64 / st.events as f64,
+        linear.stats().evaluations as f64 / linear.stats().events as f64
+    );
     println!("memory: {} bytes for rules + engine = {:.0} bytes per rule", loaded, loaded as f64 / n_rules.max(1) as f64);
     assert_eq!(alerts_i, alerts_l, "indexed and linear engines disagree");
 }

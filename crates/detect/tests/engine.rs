@@ -3,9 +3,7 @@
 use fnwarden_detect::{Engine, EngineConfig, Strategy as Match};
 use fnwarden_event::field::KindMask;
 use fnwarden_event::{Ancestor, Endpoint, Event, EventKind, FieldRef, FileAction, NetAction, Process, Timestamp};
-use fnwarden_rules::{
-    Cmp, Correlation, CorrelationKind, Expr, GroupField, Op, Rule, RuleMeta, RuleSet, Severity, StrOp, Threshold,
-};
+use fnwarden_rules::{Cmp, Correlation, CorrelationKind, Expr, GroupField, Op, Rule, RuleMeta, RuleSet, Severity, StrOp, Threshold};
 use proptest::prelude::*;
 
 fn meta(id: &str) -> RuleMeta {
@@ -70,9 +68,15 @@ fn prefilter_skips_rules_and_still_matches() {
     let set = RuleSet {
         rules: vec![
             rule("shell", Expr::And(vec![s("evt.type", StrOp::Eq, "execve", true), s("proc.name", StrOp::Eq, "sh", true)])),
-            rule("environ", Expr::And(vec![s("fd.name", StrOp::StartsWith, "/proc/", true), s("fd.name", StrOp::EndsWith, "/environ", true)])),
+            rule(
+                "environ",
+                Expr::And(vec![s("fd.name", StrOp::StartsWith, "/proc/", true), s("fd.name", StrOp::EndsWith, "/environ", true)]),
+            ),
             rule("curl-uncased", s("proc.exeline", StrOp::Contains, "CURL ", false)),
-            rule("not-python", Expr::And(vec![s("evt.type", StrOp::Eq, "execve", true), Expr::not(s("proc.name", StrOp::Eq, "python3", true))])),
+            rule(
+                "not-python",
+                Expr::And(vec![s("evt.type", StrOp::Eq, "execve", true), Expr::not(s("proc.name", StrOp::Eq, "python3", true))]),
+            ),
         ],
         ..Default::default()
     };
@@ -126,7 +130,13 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
 
 fn arb_event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        (0i64..40, prop::sample::select(NAMES), prop::sample::select(NAMES)).prop_map(|(pid, n, a)| exec(pid, pid, &format!("/usr/bin/{n}"), &[n, a], "/bin/sh")),
+        (0i64..40, prop::sample::select(NAMES), prop::sample::select(NAMES)).prop_map(|(pid, n, a)| exec(
+            pid,
+            pid,
+            &format!("/usr/bin/{n}"),
+            &[n, a],
+            "/bin/sh"
+        )),
         (0i64..40, prop::sample::select(PATHS)).prop_map(|(pid, p)| open(pid, pid, p, 0)),
         (0i64..40, 1u16..100).prop_map(|(pid, port)| connect(pid, pid, "10.0.0.1", port)),
     ]
@@ -187,7 +197,10 @@ fn value_count_finds_a_port_scan_and_not_a_few_connections() {
 #[test]
 fn temporal_ordered_needs_the_order() {
     let memfd = rule("memfd", s("fd.name", StrOp::StartsWith, "memfd:", true));
-    let exec_fd = rule("exec-fd", Expr::And(vec![s("evt.type", StrOp::Eq, "execve", true), s("proc.exepath", StrOp::StartsWith, "/proc/self/fd/", true)]));
+    let exec_fd = rule(
+        "exec-fd",
+        Expr::And(vec![s("evt.type", StrOp::Eq, "execve", true), s("proc.exepath", StrOp::StartsWith, "/proc/self/fd/", true)]),
+    );
     let c = corr("fileless", CorrelationKind::TemporalOrdered, &["memfd", "exec-fd"], &["proc.pid"], 30, vec![]);
     let set = with_corr(vec![memfd, exec_fd], c);
     let in_order = vec![open(SEC, 5, "memfd:x", 0), exec(2 * SEC, 5, "/proc/self/fd/3", &["x"], "/usr/bin/python3")];

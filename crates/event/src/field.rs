@@ -501,10 +501,7 @@ fn step<'a>(v: &'a serde_json::Value, key: &str, out: &mut Vec<&'a serde_json::V
 }
 
 fn remote_name(n: &crate::NetAction) -> Option<&str> {
-    n.remote_host
-        .as_deref()
-        .or(n.sni.as_deref())
-        .or(n.http.as_ref().map(|h| h.host.as_str()).filter(|h| !h.is_empty()))
+    n.remote_host.as_deref().or(n.sni.as_deref()).or(n.http.as_ref().map(|h| h.host.as_str()).filter(|h| !h.is_empty()))
 }
 
 fn ancestor(p: &crate::Process, idx: u32) -> Option<&Ancestor> {
@@ -563,9 +560,7 @@ impl Event {
             F::ProcCwd => p.and_then(|p| nonempty(&p.cwd)),
             F::ProcTty => p.and_then(|p| p.tty).map(Val::Bool),
             F::ProcEnv => p.and_then(|p| match &f.arg {
-                FieldArg::Key(k) => p.env.iter().find_map(|e| {
-                    e.strip_prefix(&**k).and_then(|rest| rest.strip_prefix('=')).map(Val::Str)
-                }),
+                FieldArg::Key(k) => p.env.iter().find_map(|e| e.strip_prefix(&**k).and_then(|rest| rest.strip_prefix('=')).map(Val::Str)),
                 _ if p.env.is_empty() => None,
                 _ => Some(Val::Strs(&p.env)),
             }),
@@ -617,7 +612,9 @@ impl Event {
             F::FdRip => net.and_then(|n| n.remote).map(|e| Val::Ip(e.ip)),
             F::FdRport => net.and_then(|n| n.remote).map(|e| Val::Int(e.port.into())),
             F::FdRipName => net.and_then(|n| remote_name(n)).map(Val::Str),
-            F::FdSipName => net.and_then(|n| if matches!(self.kind, K::Accept | K::Bind | K::Listen) { None } else { remote_name(n) }).map(Val::Str),
+            F::FdSipName => {
+                net.and_then(|n| if matches!(self.kind, K::Accept | K::Bind | K::Listen) { None } else { remote_name(n) }).map(Val::Str)
+            }
             F::FdLip => net.and_then(|n| n.local).map(|e| Val::Ip(e.ip)),
             F::FdLport => net.and_then(|n| n.local).map(|e| Val::Int(e.port.into())),
             F::FsPathTarget => file.and_then(|f| f.target.as_deref()).map(Val::Str),

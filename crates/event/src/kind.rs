@@ -149,9 +149,8 @@ impl Serialize for EventKind {
 impl<'de> Deserialize<'de> for EventKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(d)?;
-        EventKind::from_name(&s).ok_or_else(|| {
-            serde::de::Error::custom(format_args!("unknown event type {s:?} (see `fnwarden fields --types`)"))
-        })
+        EventKind::from_name(&s)
+            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown event type {s:?} (see `fnwarden fields --types`)")))
     }
 }
 

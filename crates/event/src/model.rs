@@ -202,11 +202,7 @@ pub fn parse_open_flags<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<
         if name.is_empty() || name == "O_RDONLY" {
             continue;
         }
-        let v = OPEN_FLAGS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| format!("unknown open flag {name:?}"))?;
+        let v = OPEN_FLAGS.iter().find(|(n, _)| *n == name).map(|(_, v)| *v).ok_or_else(|| format!("unknown open flag {name:?}"))?;
         bits |= v;
     }
     Ok(bits)
@@ -603,7 +599,11 @@ mod tests {
         e.process = Some(Process {
             exe: "/usr/bin/curl".into(),
             args: vec!["curl".into(), "-s".into(), "http://x".into()],
-            ancestors: vec![Ancestor { exe: "/usr/bin/python3.11".into(), args: vec!["python3".into(), "app.py".into()], ..Default::default() }],
+            ancestors: vec![Ancestor {
+                exe: "/usr/bin/python3.11".into(),
+                args: vec!["python3".into(), "app.py".into()],
+                ..Default::default()
+            }],
             ..Default::default()
         });
         e.normalize();

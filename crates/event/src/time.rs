@@ -32,9 +32,7 @@ impl Timestamp {
             return Ok(Timestamp(n));
         }
         let dt = OffsetDateTime::parse(s, &Rfc3339).map_err(|_| TimestampError { input: s.to_owned() })?;
-        i64::try_from(dt.unix_timestamp_nanos())
-            .map(Timestamp)
-            .map_err(|_| TimestampError { input: s.to_owned() })
+        i64::try_from(dt.unix_timestamp_nanos()).map(Timestamp).map_err(|_| TimestampError { input: s.to_owned() })
     }
 
     pub fn to_datetime(self) -> OffsetDateTime {

@@ -31,11 +31,7 @@ pub fn str_test(op: StrOp, hay: &str, needle: &str, cased: bool) -> bool {
             if n.is_empty() {
                 return true;
             }
-            if cased {
-                h.windows(n.len()).any(|w| w == n)
-            } else {
-                h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-            }
+            if cased { h.windows(n.len()).any(|w| w == n) } else { h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)) }
         }
     }
 }
@@ -126,9 +122,7 @@ impl Op {
                 }
                 None => false,
             },
-            Op::TimePart { part, cmp, value } => {
-                as_timestamp(v).is_some_and(|t| cmp.test(time_part(t, *part) as f64, *value as f64))
-            }
+            Op::TimePart { part, cmp, value } => as_timestamp(v).is_some_and(|t| cmp.test(time_part(t, *part) as f64, *value as f64)),
         }
     }
 }
@@ -141,7 +135,12 @@ mod tests {
 
     fn ev() -> Event {
         let mut e = Event::new(EventKind::Open, Timestamp::parse("2026-11-22T10:30:00Z").unwrap());
-        e.process = Some(Process { pid: 4, exe: "/usr/bin/Python3".into(), args: vec!["python3".into(), "-c".into(), "x".into()], ..Default::default() });
+        e.process = Some(Process {
+            pid: 4,
+            exe: "/usr/bin/Python3".into(),
+            args: vec!["python3".into(), "-c".into(), "x".into()],
+            ..Default::default()
+        });
         e.file = Some(FileAction { path: "/proc/self/environ".into(), ..Default::default() });
         e.normalize();
         e

@@ -70,23 +70,39 @@ pub enum Op {
     Exists,
     /// String comparison; for lists and JSON, true when any element matches. `cased: false`
     /// folds ASCII case.
-    Str { op: StrOp, value: String, cased: bool },
+    Str {
+        op: StrOp,
+        value: String,
+        cased: bool,
+    },
     /// Shell glob (`*`, `?`, `[...]`) over the whole value. Build with [`Op::glob`].
     Glob(Pattern),
     /// A regular expression, unanchored unless the pattern anchors itself. Build with
     /// [`Op::regex`], which checks the pattern.
     Regex(Pattern),
     /// Numeric comparison.
-    Num { cmp: Cmp, value: f64 },
+    Num {
+        cmp: Cmp,
+        value: f64,
+    },
     /// IP in a network; an address is a /32 or /128 network.
-    Ip { net: ipnet::IpNet },
+    Ip {
+        net: ipnet::IpNet,
+    },
     Bool(bool),
     /// Path prefix match against any of the given directories (Falco `pmatch`).
     PathPrefix(Vec<String>),
     /// Compare with another field of the same event (Sigma `fieldref`).
-    FieldEq { other: FieldRef, cased: bool },
+    FieldEq {
+        other: FieldRef,
+        cased: bool,
+    },
     /// Compare a part of a timestamp field.
-    TimePart { part: TimePart, cmp: Cmp, value: i64 },
+    TimePart {
+        part: TimePart,
+        cmp: Cmp,
+        value: i64,
+    },
 }
 
 impl Op {
@@ -178,10 +194,8 @@ fn push_escaped(re: &mut String, c: char) {
 
 impl Pattern {
     fn new(regex: &str, source: String, insensitive: bool, multiline: bool, dotall: bool) -> Result<Pattern, String> {
-        let syntax = regex_automata::util::syntax::Config::new()
-            .case_insensitive(insensitive)
-            .multi_line(multiline)
-            .dot_matches_new_line(dotall);
+        let syntax =
+            regex_automata::util::syntax::Config::new().case_insensitive(insensitive).multi_line(multiline).dot_matches_new_line(dotall);
         let compiled = regex_automata::meta::Builder::new()
             .syntax(syntax)
             .configure(regex_automata::meta::Config::new().nfa_size_limit(Some(8 << 20)))
@@ -510,10 +524,8 @@ mod tests {
 
     #[test]
     fn mitre_ids_come_from_tags() {
-        let tags: Vec<String> = ["attack.t1059.004", "attack.execution", "T1611", "mitre_t1055", "attack.t1059.004"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let tags: Vec<String> =
+            ["attack.t1059.004", "attack.execution", "T1611", "mitre_t1055", "attack.t1059.004"].iter().map(|s| s.to_string()).collect();
         assert_eq!(mitre_from_tags(&tags), vec!["T1059.004", "T1611", "T1055"]);
     }
 

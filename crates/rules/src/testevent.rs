@@ -10,8 +10,7 @@ pub fn parse_test_event(node: &Node, seq: usize) -> Result<Event, String> {
     let mut json = node.to_json();
     let obj = json.as_object_mut().ok_or("a test event must be a mapping in the event schema")?;
     obj.entry("schema").or_insert_with(|| SCHEMA.into());
-    obj.entry("time")
-        .or_insert_with(|| Timestamp::from_secs(1_700_000_000 + seq as i64).0.into());
+    obj.entry("time").or_insert_with(|| Timestamp::from_secs(1_700_000_000 + seq as i64).0.into());
     let mut ev: Event = serde_json::from_value(json).map_err(|e| format!("bad test event: {e}"))?;
     ev.normalize();
     Ok(ev)

@@ -7,7 +7,10 @@ use saphyr_parser::Parser;
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
     /// `text` as written; `quoted` when the source used quotes or a block scalar.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     /// Keys in source order.
     Map(Vec<(Node, Node)>),
