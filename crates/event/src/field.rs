@@ -183,6 +183,7 @@ fields! {
     ProcPname = "proc.pname", T::Str, A::None, S::Sensor, "parent process name";
     ProcPexepath = "proc.pexepath", T::Str, A::None, S::Sensor, "parent executable path";
     ProcPcmdline = "proc.pcmdline", T::Str, A::None, S::Sensor, "parent command line (name and arguments)";
+    ProcPexeline = "proc.pexeline", T::Str, A::None, S::Sensor, "the parent's whole argv joined, argv[0] first (Sigma's ParentCommandLine)";
     ProcAname = "proc.aname", T::StrList, A::Index, S::Sensor, "ancestor names: proc.aname[1] is the parent, [2] the grandparent; without index, any ancestor";
     ProcAexepath = "proc.aexepath", T::StrList, A::Index, S::Sensor, "ancestor executable paths, indexed like proc.aname";
     ProcApid = "proc.apid", T::Int, A::Index, S::Sensor, "ancestor pid at level n: proc.apid[1] is the parent";
@@ -357,20 +358,39 @@ fn split_path(p: &str) -> Box<[Box<str>]> {
 }
 
 fn unknown(name: &str) -> String {
-    let close: Vec<&str> = FIELDS
-        .iter()
-        .map(|f| f.name)
-        .filter(|n| {
-            let (a, b) = (n.split('.').next_back().unwrap_or(n), name.split('.').next_back().unwrap_or(name));
-            a.eq_ignore_ascii_case(b) || n.starts_with(name.split('.').next().unwrap_or(name))
-        })
-        .take(4)
-        .collect();
+    let mut close = suggest(name, FIELDS.iter().map(|f| f.name));
+    if close.is_empty() {
+        // Same last part in another namespace: `fd.cmdline` → `proc.cmdline`.
+        let last = name.rsplit('.').next().unwrap_or(name);
+        close =
+            FIELDS.iter().map(|f| f.name).filter(|n| n.rsplit('.').next().is_some_and(|l| l.eq_ignore_ascii_case(last))).take(3).collect();
+    }
     if close.is_empty() {
         format!("unknown field {name:?} (see `fnwarden fields`)")
     } else {
         format!("unknown field {name:?}; did you mean {}? (see `fnwarden fields`)", close.join(", "))
     }
+}
+
+/// The candidates close enough to `name` to be what a typo meant, best first (at most 3).
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = 2.max(name.chars().count() / 4);
+    let mut scored: Vec<(usize, &str)> = candidates.map(|c| (edit_distance(name, c), c)).filter(|(d, _)| *d <= limit).collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 impl std::fmt::Display for FieldRef {
@@ -458,7 +478,9 @@ fn json_strs(v: &serde_json::Value, f: &mut dyn FnMut(&str) -> bool) -> bool {
         serde_json::Value::Array(a) => a.iter().any(|x| json_strs(x, f)),
         serde_json::Value::Number(n) => f(&n.to_string()),
         serde_json::Value::Bool(b) => f(if *b { "true" } else { "false" }),
-        _ => false,
+        // Sigma rules test whole sub-records (`requestParameters|contains: x`) as their JSON text.
+        serde_json::Value::Object(_) => f(&v.to_string()),
+        serde_json::Value::Null => false,
     }
 }
 
@@ -569,6 +591,7 @@ impl Event {
             F::ProcPname => p.and_then(|p| p.ancestors.first()).and_then(|a| nonempty(&a.name)),
             F::ProcPexepath => p.and_then(|p| p.ancestors.first()).and_then(|a| nonempty(&a.exe)),
             F::ProcPcmdline => p.and_then(|p| p.ancestors.first()).and_then(|_| nonempty(&d.pcmdline)),
+            F::ProcPexeline => p.and_then(|p| p.ancestors.first()).and_then(|_| nonempty(&d.pexeline)),
             F::ProcAname => p.and_then(|p| match f.arg {
                 FieldArg::Index(0) => nonempty(&p.name),
                 FieldArg::Index(i) => ancestor(p, i).and_then(|a| nonempty(&a.name)),
