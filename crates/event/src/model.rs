@@ -478,6 +478,8 @@ pub struct Derived {
     pub args: String,
     /// Parent's command line.
     pub pcmdline: String,
+    /// Parent's argv joined; Sigma's ParentCommandLine.
+    pub pexeline: String,
     /// Falco `fd.name`.
     pub fd_name: String,
     /// Directory part of the file path.
@@ -539,6 +541,7 @@ impl Event {
             if let Some(parent) = p.ancestors.first() {
                 let pargs = parent.args.get(1..).map(join_args).unwrap_or_default();
                 d.pcmdline = if pargs.is_empty() { parent.name.clone() } else { format!("{} {pargs}", parent.name) };
+                d.pexeline = join_args(&parent.args);
             }
         }
         if let Some(f) = &self.file {
