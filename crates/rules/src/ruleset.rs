@@ -174,38 +174,43 @@ impl RuleSet {
                 ));
             }
         }
-        let mut keep = Vec::with_capacity(self.correlations.len());
-        for c in std::mem::take(&mut self.correlations) {
-            let mut ok = true;
-            for name in &c.rules {
-                let found = self.rules.iter_mut().filter(|r| r.meta.id == *name || r.meta.name.as_deref() == Some(name.as_str()));
-                let mut any = false;
-                for r in found {
-                    any = true;
-                    if !c.generate {
-                        r.meta.generate = false;
-                    }
-                }
-                if !any && !self.correlations_named(&keep, name) {
-                    ok = false;
-                    self.errors.push(LoadError::new(
-                        &c.meta.source.file,
-                        c.meta.source.line,
-                        1,
-                        Some(&c.meta.id),
-                        format!("correlation references rule {name:?}, which is not loaded"),
-                    ));
-                }
+        // A correlation may reference rules or other correlations, in any file order. Drop those
+        // with a missing reference until none is left, so that a chain fails as a whole.
+        let mut keep = std::mem::take(&mut self.correlations);
+        loop {
+            let names: std::collections::HashSet<&str> = self
+                .rules
+                .iter()
+                .flat_map(|r| [Some(r.meta.id.as_str()), r.meta.name.as_deref()])
+                .chain(keep.iter().flat_map(|c| [Some(c.meta.id.as_str()), c.meta.name.as_deref()]))
+                .flatten()
+                .collect();
+            let broken: Vec<(usize, String)> = keep
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| c.rules.iter().find(|n| !names.contains(n.as_str())).map(|n| (i, n.clone())))
+                .collect();
+            if broken.is_empty() {
+                break;
             }
-            if ok {
-                keep.push(c);
+            for (i, name) in broken.into_iter().rev() {
+                let c = keep.remove(i);
+                self.errors.push(LoadError::new(
+                    &c.meta.source.file,
+                    c.meta.source.line,
+                    1,
+                    Some(&c.meta.id),
+                    format!("correlation references rule {name:?}, which is not loaded"),
+                ));
+            }
+        }
+        for c in keep.iter().filter(|c| !c.generate) {
+            for r in self.rules.iter_mut().filter(|r| c.rules.iter().any(|n| *n == r.meta.id || r.meta.name.as_deref() == Some(n.as_str())))
+            {
+                r.meta.generate = false;
             }
         }
         self.correlations = keep;
-    }
-
-    fn correlations_named(&self, loaded: &[Correlation], name: &str) -> bool {
-        loaded.iter().any(|c| c.meta.id == name || c.meta.name.as_deref() == Some(name))
     }
 }
 
