@@ -1,0 +1,51 @@
+//! Where a command's rules come from: the built-in pack and `--rules` paths.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use fnwarden_rules::RuleSet;
+use fnwarden_rules::ruleset::Builder;
+
+use crate::builtin;
+
+#[derive(clap::Args, Debug)]
+pub struct RuleArgs {
+    /// Rule file or directory (every .yaml/.yml below it); Falco-style or Sigma, detected per
+    /// file. Repeatable; added to the built-in rules.
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Leave out the built-in rule pack.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+impl RuleArgs {
+    /// Loads the rules. A path that does not exist is a usage error; a bad rule is not (it is in
+    /// `RuleSet::errors`).
+    pub fn load(&self) -> anyhow::Result<RuleSet> {
+        for p in &self.rules {
+            if !p.exists() {
+                bail!("--rules {}: no such file or directory", p.display());
+            }
+        }
+        let mut b = Builder::default();
+        if !self.no_builtin {
+            builtin::add(&mut b);
+        }
+        for p in &self.rules {
+            b.add_path(p);
+        }
+        Ok(b.finish())
+    }
+}
+
+/// Prints load errors on stderr, at most `cap` of them (all with `None`), then how many more.
+pub fn report_errors(set: &RuleSet, cap: Option<usize>) {
+    let shown = cap.unwrap_or(usize::MAX).min(set.errors.len());
+    for e in &set.errors[..shown] {
+        eprintln!("{e}");
+    }
+    if shown < set.errors.len() {
+        eprintln!("… and {} more rule errors (`fnwarden rules validate PATH` lists them all)", set.errors.len() - shown);
+    }
+}
