@@ -36,14 +36,6 @@ fn rule_pack_loads_without_errors() {
     assert!(!set.correlations.is_empty(), "no correlation loaded");
 }
 
-/// Whether the YAML document a rule came from has `key`: the Sigma loader does not carry
-/// fnwarden's `remediation` extension into the rule yet, but the pack writes it for every rule.
-fn written_in_source(m: &fnwarden_rules::RuleMeta, key: &str) -> bool {
-    let Ok(text) = std::fs::read_to_string(&m.source.file) else { return false };
-    let Ok(docs) = fnwarden_rules::yaml::parse(&text) else { return false };
-    docs.iter().any(|d| d.line == m.source.line && d.get(key).and_then(|n| n.as_str()).is_some_and(|s| !s.trim().is_empty()))
-}
-
 #[test]
 fn every_rule_has_metadata_and_both_kinds_of_test() {
     let set = builtin();
@@ -58,7 +50,7 @@ fn every_rule_has_metadata_and_both_kinds_of_test() {
         if m.mitre.is_empty() {
             problems.push(format!("{}: no ATT&CK technique tag", m.id));
         }
-        if m.remediation.is_empty() && !written_in_source(m, "remediation") {
+        if m.remediation.is_empty() {
             problems.push(format!("{}: no remediation", m.id));
         }
         if !m.id.starts_with("fnw-") {
@@ -89,7 +81,7 @@ fn every_rule_has_metadata_and_both_kinds_of_test() {
         if matches == 0 || matches == c.tests.len() {
             problems.push(format!("{}: correlation needs match and no_match sequences", m.id));
         }
-        if m.mitre.is_empty() || (m.remediation.is_empty() && !written_in_source(m, "remediation")) {
+        if m.mitre.is_empty() || (m.remediation.is_empty()) {
             problems.push(format!("{}: correlation lacks an ATT&CK tag or remediation", m.id));
         }
     }

@@ -803,3 +803,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn remediation_extension_reaches_the_rule() {
+    let s = set(
+        "title: t\nremediation: >\n  Rotate the keys.\nlogsource: {product: linux, category: process_creation}\ndetection:\n  s:\n    Image: /x\n  condition: s\n",
+    );
+    assert_eq!(s.rules[0].meta.remediation, "Rotate the keys.");
+}

@@ -364,7 +364,7 @@ fn compile_rule(def: &RuleDef, scope: &mut Scope<'_>) -> Result<Rule, LoadError>
     };
     let output = match &def.output {
         Some(t) => Some(
-            Template::parse(&t.text)
+            Template::parse(t.text.trim())
                 .map_err(|e| LoadError::new(&*t.loc.file, t.loc.line, t.loc.col, Some(name), format!("output: {e}")))?,
         ),
         None => None,

@@ -272,8 +272,14 @@ impl Parser<'_> {
             let mut chars = self.rest().char_indices();
             while let Some((i, c)) = chars.next() {
                 match c {
+                    // Only the quote and the backslash itself are escapes; any other
+                    // backslash is kept, so that regular expressions read as written.
                     '\\' => match chars.next() {
-                        Some((_, n)) => text.push(n),
+                        Some((_, n)) if n == first || n == '\\' => text.push(n),
+                        Some((_, n)) => {
+                            text.push('\\');
+                            text.push(n);
+                        }
                         None => break,
                     },
                     c if c == first => {
@@ -381,6 +387,8 @@ mod tests {
         assert!(e.message.contains("expected a list"), "{}", e.message);
         assert_eq!(parse("proc.name = ").unwrap_err().pos, 12);
         assert!(parse("proc.name = 'x").unwrap_err().message.contains("unterminated"));
+        let Ast::Check(c) = parse(r#"proc.name regex "a\.b\\c\"d""#).unwrap() else { panic!() };
+        assert_eq!(c.rhs, Rhs::Value(Value { text: r#"a\.b\c"d"#.into(), quoted: true, pos: 16 }));
         assert!(parse("a and").unwrap_err().message.contains("end of condition"));
         assert!(parse("a b").unwrap_err().message.contains("unexpected"));
         assert!(parse(&"(".repeat(10_000)).unwrap_err().message.contains("nested deeper"));

@@ -36,6 +36,8 @@ pub fn parse(doc: &Node, ctx: &mut Ctx) -> Option<RuleMeta> {
     let id = text("id", ctx);
     let name = text("name", ctx);
     let description = text("description", ctx).unwrap_or_default();
+    // fnwarden's extension: what to do about an alert, carried into it.
+    let remediation = text("remediation", ctx).unwrap_or_default();
     let license = text("license", ctx);
     let level = text("level", ctx);
     let status = text("status", ctx);
@@ -93,7 +95,7 @@ pub fn parse(doc: &Node, ctx: &mut Ctx) -> Option<RuleMeta> {
         tags,
         references,
         falsepositives,
-        remediation: String::new(),
+        remediation: remediation.trim().to_owned(),
         license,
         source: Source { file: ctx.file.to_path_buf(), line: doc.line },
         dialect: Dialect::Sigma,
