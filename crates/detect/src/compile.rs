@@ -25,6 +25,8 @@ pub enum CExpr {
 pub struct PredTable {
     pub preds: Vec<Pred>,
     index: HashMap<String, PredId>,
+    /// For a glob or regex predicate, literal predicates one of which must hold for it to hold.
+    hints: HashMap<PredId, Vec<PredId>>,
 }
 
 impl PredTable {
@@ -37,6 +39,22 @@ impl PredTable {
         self.preds.push(p.clone());
         self.index.insert(key, id);
         id
+    }
+
+    /// The hint literals of a pattern predicate, computed and interned on first request.
+    pub fn hint(&mut self, id: PredId) -> Option<&[PredId]> {
+        if !self.hints.contains_key(&id) {
+            let p = self.preds[id as usize].clone();
+            let (lits, cased) = crate::hint::necessary_literals(&p.op)?;
+            let ids = lits.into_iter().map(|value| self.intern(&Pred { field: p.field.clone(), op: Op::Str { op: StrOp::Contains, value, cased } })).collect();
+            self.hints.insert(id, ids);
+        }
+        self.hints.get(&id).map(Vec::as_slice)
+    }
+
+    /// The hint literals already computed for `id`.
+    pub fn known_hint(&self, id: PredId) -> Option<&[PredId]> {
+        self.hints.get(&id).map(Vec::as_slice)
     }
 
     /// Whether the predicate is a plain substring/prefix/suffix/equality test that the
@@ -155,7 +173,10 @@ pub fn guard(e: &CExpr, table: &PredTable) -> Option<Vec<PredId>> {
     match e {
         CExpr::Const(false) => Some(Vec::new()),
         CExpr::Const(true) | CExpr::Not(_) => None,
-        CExpr::Pred(p) => table.literal(*p).map(|_| vec![*p]),
+        CExpr::Pred(p) => match table.literal(*p) {
+            Some(_) => Some(vec![*p]),
+            None => table.known_hint(*p).map(<[PredId]>::to_vec),
+        },
         CExpr::And(v) => v.iter().filter_map(|c| guard(c, table)).min_by_key(Vec::len),
         CExpr::Or(v) => {
             let mut all = Vec::new();

@@ -5,7 +5,7 @@ use fnwarden_event::{Event, EventKind};
 use fnwarden_rules::{Rule, RuleSet};
 
 use crate::alerting;
-use crate::compile::{self, CExpr, PredTable};
+use crate::compile::{self, CExpr, PredId, PredTable};
 use crate::correlate::{CorrelationDetector, Detector};
 use crate::order::{Pending, Reorder};
 use crate::prefilter::{FieldScan, ScanBuilder};
@@ -93,6 +93,8 @@ pub struct Engine {
     /// Per event kind.
     programs: Vec<KindProgram>,
     is_literal: Vec<bool>,
+    /// Per predicate, the hint literals of a glob or regex (see [`crate::hint`]).
+    hints: Vec<Option<Box<[PredId]>>>,
     scratch: Scratch,
     /// For each rule, the detectors (and their input number) that consume its matches.
     feeds: Vec<Vec<(usize, usize)>>,
@@ -117,11 +119,19 @@ impl Engine {
                 let prog = &mut programs[k.index()];
                 let local = prog.rules.len() as u32;
                 let b = &mut builders[k.index()];
-                compile::for_each_pred(&expr, &mut |p| {
-                    if let Some((field, op, value, cased)) = table.literal(p) {
-                        b.add(field, p, op, value, cased);
+                let mut preds = Vec::new();
+                compile::for_each_pred(&expr, &mut |p| preds.push(p));
+                for p in preds {
+                    let lits = match table.literal(p) {
+                        Some(_) => vec![p],
+                        None => table.hint(p).map(<[u32]>::to_vec).unwrap_or_default(),
+                    };
+                    for l in lits {
+                        if let Some((field, op, value, cased)) = table.literal(l) {
+                            b.add(field, l, op, value, cased);
+                        }
                     }
-                });
+                }
                 match compile::guard(&expr, &table) {
                     Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
                     None => prog.always.push(local),
@@ -140,6 +150,7 @@ impl Engine {
             }
         }
         let is_literal = (0..table.preds.len() as u32).map(|p| table.literal(p).is_some()).collect();
+        let hints = (0..table.preds.len() as u32).map(|p| table.known_hint(p).map(Box::from)).collect();
 
         let mut feeds = vec![Vec::new(); rules.len()];
         let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
@@ -188,6 +199,7 @@ impl Engine {
             table,
             programs,
             is_literal,
+            hints,
             scratch,
             feeds,
             detectors,
@@ -298,7 +310,7 @@ impl Engine {
         for &local in &queue {
             let kr = &prog.rules[local as usize];
             self.stats.evaluations += 1;
-            if eval(&kr.expr, ev, &self.table, &self.is_literal, &mut self.scratch) {
+            if eval(&kr.expr, ev, &Tables { preds: &self.table, is_literal: &self.is_literal, hints: &self.hints }, &mut self.scratch) {
                 matched.push(kr.rule);
             }
         }
@@ -338,20 +350,29 @@ impl Engine {
     }
 }
 
-fn eval(e: &CExpr, ev: &Event, table: &PredTable, is_literal: &[bool], s: &mut Scratch) -> bool {
+/// What evaluation reads besides the event.
+struct Tables<'a> {
+    preds: &'a PredTable,
+    is_literal: &'a [bool],
+    hints: &'a [Option<Box<[PredId]>>],
+}
+
+fn eval(e: &CExpr, ev: &Event, t: &Tables<'_>, s: &mut Scratch) -> bool {
     match e {
         CExpr::Const(b) => *b,
-        CExpr::And(v) => v.iter().all(|c| eval(c, ev, table, is_literal, s)),
-        CExpr::Or(v) => v.iter().any(|c| eval(c, ev, table, is_literal, s)),
-        CExpr::Not(c) => !eval(c, ev, table, is_literal, s),
+        CExpr::And(v) => v.iter().all(|c| eval(c, ev, t, s)),
+        CExpr::Or(v) => v.iter().any(|c| eval(c, ev, t, s)),
+        CExpr::Not(c) => !eval(c, ev, t, s),
         CExpr::Pred(p) => {
             let i = *p as usize;
-            if is_literal[i] {
+            if t.is_literal[i] {
                 return s.literal_true[i] == s.stamp;
             }
             if s.evaluated[i] != s.stamp {
                 s.evaluated[i] = s.stamp;
-                s.value[i] = table.preds[i].matches(ev);
+                // A pattern none of whose necessary literals occurred cannot match.
+                let possible = t.hints[i].as_ref().is_none_or(|h| h.iter().any(|&l| s.literal_true[l as usize] == s.stamp));
+                s.value[i] = possible && t.preds.preds[i].matches(ev);
             }
             s.value[i]
         }

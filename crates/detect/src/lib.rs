@@ -8,6 +8,7 @@ mod alerting;
 mod compile;
 mod correlate;
 mod engine;
+mod hint;
 mod order;
 mod prefilter;
 pub mod testing;

@@ -115,6 +115,11 @@ fn arb_pred() -> impl Strategy<Value = Expr> {
         (0i64..40).prop_map(|n| Expr::pred(f("proc.pid"), Op::Num { cmp: Cmp::Lt, value: n as f64 })),
         Just(Expr::pred(f("fd.rport"), Op::Exists)),
         Just(Expr::pred(f("fd.name"), Op::glob("/tmp/*", true).unwrap())),
+        // Patterns with hint literals: the prefilter must not change their outcome.
+        Just(Expr::pred(f("fd.name"), Op::glob("*/ENVIRON", false).unwrap())),
+        Just(Expr::pred(f("fd.name"), Op::glob("/proc/*/environ", true).unwrap())),
+        Just(Expr::pred(f("proc.exeline"), Op::regex("(curl|pyth)[a-z0-9]*", true, false, false).unwrap())),
+        Just(Expr::pred(f("proc.name"), Op::regex("^(?:bas.)$", false, false, false).unwrap())),
     ]
 }
 
