@@ -171,7 +171,7 @@ mod tests {
             br#"{"time":1,"type":"cloud_api","cloud":{"provider":"aws","service":"lambda.amazonaws.com","operation":"GetFunction"}}"#,
         )
         .unwrap();
-        a.evidence = vec![ev];
+        a.evidence = vec![ev.into()];
         a.host = None;
         a.message = "function code replaced\n".to_owned();
         let v = line(&a);

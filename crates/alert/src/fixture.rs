@@ -43,7 +43,7 @@ pub fn alert() -> Alert {
         host: Some("ip-10-0-0-7".to_owned()),
         message: "shell sh -c id spawned by python3.11".to_owned(),
         remediation: "Remove shell access from the handler; rotate the function's credentials.".to_owned(),
-        evidence: vec![ev],
+        evidence: vec![ev.into()],
         output_fields: BTreeMap::from([
             ("proc.cmdline".to_owned(), serde_json::json!("sh -c id")),
             ("proc.pname".to_owned(), serde_json::json!("python3.11")),

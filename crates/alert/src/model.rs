@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use fnwarden_event::{Event, FunctionId, Timestamp};
 use fnwarden_rules::{RuleMeta, Severity};
@@ -65,8 +66,9 @@ pub struct Alert {
     pub message: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
-    /// The events that made the detection, oldest first.
-    pub evidence: Vec<Event>,
+    /// The events that made the detection, oldest first; shared with other alerts on the same
+    /// events rather than copied.
+    pub evidence: Vec<Arc<Event>>,
     /// Field values named in the rule's output, for Falco-compatible consumers.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub output_fields: BTreeMap<String, serde_json::Value>,

@@ -1,20 +1,25 @@
-//! The rule set the benchmarks load: every built-in rule plus SigmaHQ's Linux rules when
-//! ../shared is present.
+//! The rule sets the benchmarks load: the built-in pack alone, and with SigmaHQ's Linux rules
+//! when ../shared is present.
 
 use std::path::PathBuf;
 
 use fnwarden_rules::RuleSet;
 
-/// The rules, and whether SigmaHQ's were found.
-pub fn load() -> (RuleSet, bool) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut paths: Vec<PathBuf> = vec![root.join("rules")];
-    let sigma = root.join("../shared/datasets/sigma/linux");
-    let have_sigma = sigma.is_dir();
-    if have_sigma {
-        paths.push(sigma);
-    } else {
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every built-in rule.
+pub fn builtin() -> RuleSet {
+    RuleSet::load(&[root().join("rules")])
+}
+
+/// Built-in rules plus SigmaHQ's Linux rules; `None` without ../shared.
+pub fn with_sigma() -> Option<RuleSet> {
+    let sigma = root().join("../shared/datasets/sigma/linux");
+    if !sigma.is_dir() {
         eprintln!("note: {} not found; benchmarking built-in rules only", sigma.display());
+        return None;
     }
-    (RuleSet::load(&paths), have_sigma)
+    Some(RuleSet::load(&[root().join("rules"), sigma]))
 }

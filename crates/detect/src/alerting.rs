@@ -1,6 +1,7 @@
 //! Turning rule matches into alerts.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use fnwarden_alert::{Alert, AlertRule};
@@ -24,7 +25,7 @@ fn output_fields(t: &Template, ev: &Event) -> BTreeMap<String, serde_json::Value
         .collect()
 }
 
-pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Event>) -> Alert {
+pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Arc<Event>>) -> Alert {
     let last = evidence.last();
     let now = Timestamp::now();
     Alert {
@@ -45,12 +46,12 @@ pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Event>) -> Aler
 }
 
 /// The alert for a stateless rule's match on `ev`.
-pub fn for_rule(rule: &Rule, ev: &Event) -> Alert {
+pub fn for_rule(rule: &Rule, ev: &Arc<Event>) -> Alert {
     let message = match &rule.output {
         Some(t) => t.render(ev),
         None => rule.meta.title.clone(),
     };
-    let mut a = from_meta(&rule.meta, message, vec![ev.clone()]);
+    let mut a = from_meta(&rule.meta, message, vec![Arc::clone(ev)]);
     if let Some(t) = &rule.output {
         a.output_fields = output_fields(t, ev);
     }

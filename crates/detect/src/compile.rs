@@ -46,7 +46,10 @@ impl PredTable {
         if !self.hints.contains_key(&id) {
             let p = self.preds[id as usize].clone();
             let (lits, cased) = crate::hint::necessary_literals(&p.op)?;
-            let ids = lits.into_iter().map(|value| self.intern(&Pred { field: p.field.clone(), op: Op::Str { op: StrOp::Contains, value, cased } })).collect();
+            let ids = lits
+                .into_iter()
+                .map(|value| self.intern(&Pred { field: p.field.clone(), op: Op::Str { op: StrOp::Contains, value, cased } }))
+                .collect();
             self.hints.insert(id, ids);
         }
         self.hints.get(&id).map(Vec::as_slice)

@@ -143,7 +143,7 @@ impl CorrelationDetector {
 
     fn alert(&self, g: &Group, said: &str, shown: BTreeMap<String, String>) -> Alert {
         let skip = g.entries.len().saturating_sub(self.max_evidence);
-        let evidence: Vec<Event> = g.entries.iter().skip(skip).map(|e| (*e.ev).clone()).collect();
+        let evidence: Vec<Arc<Event>> = g.entries.iter().skip(skip).map(|e| Arc::clone(&e.ev)).collect();
         let group_text: Vec<String> = shown.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let span = fmt_span(self.corr.timespan_ns);
         let message = if group_text.is_empty() {

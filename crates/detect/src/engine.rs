@@ -73,6 +73,8 @@ struct KindProgram {
     scans: Vec<FieldScan>,
     /// Rules with no literal guard: evaluated on every event of the kind.
     always: Vec<u32>,
+    /// The automata could not be built: literals are tested directly.
+    unscanned: bool,
 }
 
 /// Per-event scratch, reused: generation stamps avoid clearing arrays per event.
@@ -84,6 +86,8 @@ struct Scratch {
     value: Vec<bool>,
     candidate: Vec<u32>,
     queue: Vec<u32>,
+    /// Lowercased field values for equality lookups.
+    folded: String,
 }
 
 pub struct Engine {
@@ -109,6 +113,9 @@ impl Engine {
         let mut table = PredTable::default();
         let mut programs: Vec<KindProgram> = (0..EventKind::COUNT).map(|_| KindProgram::default()).collect();
         let mut builders: Vec<ScanBuilder> = (0..EventKind::COUNT).map(|_| ScanBuilder::default()).collect();
+        // Specialise every rule for each kind it can apply to, and find its guard (which needs
+        // the hints of every pattern in it first).
+        let mut staged = Vec::new();
         for (ri, r) in rules.iter().enumerate() {
             let kinds = r.kinds.intersect(compile::infer_kinds(&r.condition));
             for k in kinds.iter() {
@@ -116,36 +123,44 @@ impl Engine {
                 if expr == CExpr::Const(false) {
                     continue;
                 }
-                let prog = &mut programs[k.index()];
-                let local = prog.rules.len() as u32;
-                let b = &mut builders[k.index()];
                 let mut preds = Vec::new();
                 compile::for_each_pred(&expr, &mut |p| preds.push(p));
                 for p in preds {
-                    let lits = match table.literal(p) {
-                        Some(_) => vec![p],
-                        None => table.hint(p).map(<[u32]>::to_vec).unwrap_or_default(),
-                    };
-                    for l in lits {
-                        if let Some((field, op, value, cased)) = table.literal(l) {
-                            b.add(field, l, op, value, cased);
-                        }
+                    if table.literal(p).is_none() {
+                        table.hint(p);
                     }
                 }
-                match compile::guard(&expr, &table) {
-                    Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
-                    None => prog.always.push(local),
-                }
-                prog.rules.push(KindRule { rule: ri as u32, expr });
+                let guard = compile::guard(&expr, &table);
+                staged.push((k, ri, expr, guard));
             }
+        }
+        for (k, ri, expr, guard) in staged {
+            let prog = &mut programs[k.index()];
+            let local = prog.rules.len() as u32;
+            let b = &mut builders[k.index()];
+            // Every literal, and every pattern's hint literals, go into the kind's automata.
+            compile::for_each_pred(&expr, &mut |p| {
+                let hinted = table.known_hint(p).unwrap_or_default();
+                for &l in std::iter::once(&p).chain(hinted) {
+                    if let Some((field, op, value, cased)) = table.literal(l) {
+                        b.add(field, l, op, value, cased);
+                    }
+                }
+            });
+            match guard {
+                Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
+                None => prog.always.push(local),
+            }
+            prog.rules.push(KindRule { rule: ri as u32, expr });
         }
         for (prog, b) in programs.iter_mut().zip(builders) {
             match b.build() {
                 Ok(scans) => prog.scans = scans,
                 Err(e) => {
-                    // Automaton too large: fall back to evaluating every rule of the kind.
+                    // Automaton too large: evaluate every rule of the kind, literals directly.
                     tracing::warn!("prefilter not built, evaluating rules directly: {e}");
                     prog.always = (0..prog.rules.len() as u32).collect();
+                    prog.unscanned = true;
                 }
             }
         }
@@ -192,6 +207,7 @@ impl Engine {
             value: vec![false; n],
             candidate: vec![0; max_rules],
             queue: Vec::with_capacity(max_rules),
+            folded: String::new(),
         };
         Engine {
             rules,
@@ -260,7 +276,7 @@ impl Engine {
                 let rule = &self.rules[ri as usize];
                 if rule.meta.generate {
                     self.stats.alerts += 1;
-                    out.push(alerting::for_rule(rule, ev));
+                    out.push(alerting::for_rule(rule, &shared));
                 }
                 if !self.feeds[ri as usize].is_empty() {
                     self.reorder.push(Pending { rule: ri, ev: Arc::clone(&shared) });
@@ -288,7 +304,7 @@ impl Engine {
         let stamp = s.stamp;
         s.queue.clear();
         for scan in &prog.scans {
-            scan.scan(ev, &mut |c| {
+            scan.scan(ev, &mut s.folded, &mut |c| {
                 s.literal_true[c.pred as usize] = stamp;
                 for &r in &c.guarded {
                     if s.candidate[r as usize] != stamp {
@@ -310,7 +326,8 @@ impl Engine {
         for &local in &queue {
             let kr = &prog.rules[local as usize];
             self.stats.evaluations += 1;
-            if eval(&kr.expr, ev, &Tables { preds: &self.table, is_literal: &self.is_literal, hints: &self.hints }, &mut self.scratch) {
+            let t = Tables { preds: &self.table, is_literal: &self.is_literal, hints: &self.hints, unscanned: prog.unscanned };
+            if eval(&kr.expr, ev, &t, &mut self.scratch) {
                 matched.push(kr.rule);
             }
         }
@@ -355,6 +372,7 @@ struct Tables<'a> {
     preds: &'a PredTable,
     is_literal: &'a [bool],
     hints: &'a [Option<Box<[PredId]>>],
+    unscanned: bool,
 }
 
 fn eval(e: &CExpr, ev: &Event, t: &Tables<'_>, s: &mut Scratch) -> bool {
@@ -365,13 +383,13 @@ fn eval(e: &CExpr, ev: &Event, t: &Tables<'_>, s: &mut Scratch) -> bool {
         CExpr::Not(c) => !eval(c, ev, t, s),
         CExpr::Pred(p) => {
             let i = *p as usize;
-            if t.is_literal[i] {
+            if t.is_literal[i] && !t.unscanned {
                 return s.literal_true[i] == s.stamp;
             }
             if s.evaluated[i] != s.stamp {
                 s.evaluated[i] = s.stamp;
                 // A pattern none of whose necessary literals occurred cannot match.
-                let possible = t.hints[i].as_ref().is_none_or(|h| h.iter().any(|&l| s.literal_true[l as usize] == s.stamp));
+                let possible = t.unscanned || t.hints[i].as_ref().is_none_or(|h| h.iter().any(|&l| s.literal_true[l as usize] == s.stamp));
                 s.value[i] = possible && t.preds.preds[i].matches(ev);
             }
             s.value[i]

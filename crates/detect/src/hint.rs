@@ -22,7 +22,7 @@ fn glob_literal(glob: &str) -> Option<String> {
     let mut best = String::new();
     let mut cur = String::new();
     let mut chars = glob.chars();
-    let mut end_run = |cur: &mut String, best: &mut String| {
+    let end_run = |cur: &mut String, best: &mut String| {
         if cur.len() > best.len() {
             *best = std::mem::take(cur);
         }

@@ -1,4 +1,7 @@
-//! One Aho-Corasick pass per field decides every literal predicate of an event kind at once.
+//! One Aho-Corasick pass per field decides every literal predicate of an event kind at once;
+//! whole-value equalities are decided by one hash lookup instead.
+
+use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use fnwarden_event::{Event, FieldRef};
@@ -31,9 +34,12 @@ impl LitCheck {
 /// The automaton for one field of one event kind.
 pub struct FieldScan {
     pub field: FieldRef,
-    ac: AhoCorasick,
+    /// Substring, prefix and suffix tests; `None` when the field has only equalities.
+    ac: Option<AhoCorasick>,
     /// Per automaton pattern, the predicates it decides.
     checks: Vec<Vec<LitCheck>>,
+    /// Equalities by ASCII-lowercased value.
+    eq: HashMap<Box<str>, Vec<LitCheck>>,
 }
 
 /// Collects literal predicates for one kind, then builds automata.
@@ -76,7 +82,12 @@ impl ScanBuilder {
         for (field, list) in self.fields {
             let mut patterns: Vec<String> = Vec::new();
             let mut checks: Vec<Vec<LitCheck>> = Vec::new();
+            let mut eq: HashMap<Box<str>, Vec<LitCheck>> = HashMap::new();
             for (needle, check) in list {
+                if check.op == StrOp::Eq {
+                    eq.entry(needle.into()).or_default().push(check);
+                    continue;
+                }
                 match patterns.iter().position(|p| *p == needle) {
                     Some(i) => checks[i].push(check),
                     None => {
@@ -85,8 +96,12 @@ impl ScanBuilder {
                     }
                 }
             }
-            let ac = AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns)?;
-            out.push(FieldScan { field, ac, checks });
+            let ac = if patterns.is_empty() {
+                None
+            } else {
+                Some(AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns)?)
+            };
+            out.push(FieldScan { field, ac, checks, eq });
         }
         Ok(out)
     }
@@ -95,13 +110,26 @@ impl ScanBuilder {
 impl FieldScan {
     /// Runs the automaton over the field's value(s) in `ev`, calling `hit` for each literal
     /// predicate that holds.
-    pub fn scan(&self, ev: &Event, hit: &mut dyn FnMut(&LitCheck)) {
+    /// `folded` is scratch space, reused across calls to spare an allocation per value.
+    pub fn scan(&self, ev: &Event, folded: &mut String, hit: &mut dyn FnMut(&LitCheck)) {
         let Some(v) = ev.get(&self.field) else { return };
         v.for_each_str(&mut |s| {
-            for m in self.ac.find_overlapping_iter(s) {
-                for c in &self.checks[m.pattern().as_usize()] {
-                    if c.holds(s, m.start(), m.end()) {
+            if !self.eq.is_empty() {
+                folded.clear();
+                folded.push_str(s);
+                folded.make_ascii_lowercase();
+                for c in self.eq.get(folded.as_str()).into_iter().flatten() {
+                    if c.holds(s, 0, s.len()) {
                         hit(c);
+                    }
+                }
+            }
+            if let Some(ac) = &self.ac {
+                for m in ac.find_overlapping_iter(s) {
+                    for c in &self.checks[m.pattern().as_usize()] {
+                        if c.holds(s, m.start(), m.end()) {
+                            hit(c);
+                        }
                     }
                 }
             }
@@ -110,10 +138,12 @@ impl FieldScan {
     }
 
     pub fn patterns(&self) -> usize {
-        self.checks.len()
+        self.checks.len() + self.eq.len()
     }
 
     pub fn memory(&self) -> usize {
-        self.ac.memory_usage() + self.checks.iter().map(|c| c.len() * std::mem::size_of::<LitCheck>()).sum::<usize>()
+        let checks = self.checks.iter().chain(self.eq.values()).map(|c| c.len() * std::mem::size_of::<LitCheck>()).sum::<usize>();
+        let keys = self.eq.keys().map(|k| k.len() + std::mem::size_of::<Box<str>>()).sum::<usize>();
+        self.ac.as_ref().map_or(0, AhoCorasick::memory_usage) + checks + keys
     }
 }

@@ -311,7 +311,7 @@ impl fnwarden_detect::Detector for NewProcessBaseline {
                 host: None,
                 message: format!("new process {name}"),
                 remediation: String::new(),
-                evidence: vec![(**ev).clone()],
+                evidence: vec![ev.clone()],
                 output_fields: Default::default(),
                 group: Default::default(),
             });
