@@ -51,12 +51,15 @@ fn main() {
         return;
     }
     let events = mix::events(200_000);
-    // `--profile [--builtin]`: the indexed engine only, for `perf record`.
+    // `--profile [--builtin] [--rounds N]`: the indexed engine only, for `perf record` or
+    // `valgrind --tool=callgrind`, whose instruction counts do not depend on machine load.
     if std::env::args().any(|a| a == "--profile") {
         let set =
             if std::env::args().any(|a| a == "--builtin") { rules::builtin() } else { rules::with_sigma().unwrap_or_else(rules::builtin) };
         let mut engine = Engine::new(&set, EngineConfig::default());
-        for _ in 0..20 {
+        let args: Vec<String> = std::env::args().collect();
+        let rounds = args.iter().position(|a| a == "--rounds").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(20);
+        for _ in 0..rounds {
             rate(&mut engine, &events);
         }
         return;

@@ -1,11 +1,13 @@
 //! One Aho-Corasick pass per field decides every literal predicate of an event kind at once;
 //! whole-value equalities are decided by one hash lookup instead.
 
-use std::collections::HashMap;
-
 use aho_corasick::{AhoCorasick, MatchKind};
 use fnwarden_event::{Event, FieldRef};
 use fnwarden_rules::StrOp;
+use fnwarden_rules::eval::str_test;
+// Keys are short strings hashed per event: a fast non-cryptographic hash; rule authors, not the
+// analysed function, choose the keys.
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::compile::PredId;
 
@@ -34,8 +36,10 @@ impl LitCheck {
 /// The automaton for one field of one event kind.
 pub struct FieldScan {
     pub field: FieldRef,
-    /// Substring, prefix and suffix tests; `None` when the field has only equalities.
+    /// Substring, prefix and suffix tests; `None` when the field has few or none, which are
+    /// then tested one by one (`direct`): setting up an automaton search costs more.
     ac: Option<AhoCorasick>,
+    direct: Vec<LitCheck>,
     /// Per automaton pattern, the predicates it decides.
     checks: Vec<Vec<LitCheck>>,
     /// Equalities by ASCII-lowercased value.
@@ -82,7 +86,7 @@ impl ScanBuilder {
         for (field, list) in self.fields {
             let mut patterns: Vec<String> = Vec::new();
             let mut checks: Vec<Vec<LitCheck>> = Vec::new();
-            let mut eq: HashMap<Box<str>, Vec<LitCheck>> = HashMap::new();
+            let mut eq: HashMap<Box<str>, Vec<LitCheck>> = HashMap::default();
             for (needle, check) in list {
                 if check.op == StrOp::Eq {
                     eq.entry(needle.into()).or_default().push(check);
@@ -96,16 +100,20 @@ impl ScanBuilder {
                     }
                 }
             }
-            let ac = if patterns.is_empty() {
-                None
+            let (ac, checks, direct) = if patterns.len() <= DIRECT_MAX {
+                (None, Vec::new(), checks.into_iter().flatten().collect())
             } else {
-                Some(AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns)?)
+                let ac = AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns)?;
+                (Some(ac), checks, Vec::new())
             };
-            out.push(FieldScan { field, ac, checks, eq });
+            out.push(FieldScan { field, ac, checks, direct, eq });
         }
         Ok(out)
     }
 }
+
+/// Up to this many substring/prefix/suffix patterns, a field is tested pattern by pattern.
+const DIRECT_MAX: usize = 4;
 
 impl FieldScan {
     /// Runs the automaton over the field's value(s) in `ev`, calling `hit` for each literal
@@ -124,6 +132,11 @@ impl FieldScan {
                     }
                 }
             }
+            for c in &self.direct {
+                if str_test(c.op, s, &c.needle, c.cased) {
+                    hit(c);
+                }
+            }
             if let Some(ac) = &self.ac {
                 for m in ac.find_overlapping_iter(s) {
                     for c in &self.checks[m.pattern().as_usize()] {
@@ -138,11 +151,17 @@ impl FieldScan {
     }
 
     pub fn patterns(&self) -> usize {
-        self.checks.len() + self.eq.len()
+        self.checks.len() + self.direct.len() + self.eq.len()
     }
 
     pub fn memory(&self) -> usize {
-        let checks = self.checks.iter().chain(self.eq.values()).map(|c| c.len() * std::mem::size_of::<LitCheck>()).sum::<usize>();
+        let checks = self
+            .checks
+            .iter()
+            .chain(self.eq.values())
+            .chain(std::iter::once(&self.direct))
+            .map(|c| c.len() * std::mem::size_of::<LitCheck>())
+            .sum::<usize>();
         let keys = self.eq.keys().map(|k| k.len() + std::mem::size_of::<Box<str>>()).sum::<usize>();
         self.ac.as_ref().map_or(0, AhoCorasick::memory_usage) + checks + keys
     }

@@ -31,7 +31,27 @@ pub fn str_test(op: StrOp, hay: &str, needle: &str, cased: bool) -> bool {
             if n.is_empty() {
                 return true;
             }
-            if cased { h.windows(n.len()).any(|w| w == n) } else { h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)) }
+            if cased {
+                return hay.contains(needle);
+            }
+            // Jump between occurrences of the needle's first byte, either case, then compare.
+            let (lo, up) = (n[0].to_ascii_lowercase(), n[0].to_ascii_uppercase());
+            let last = match h.len().checked_sub(n.len()) {
+                Some(l) => l,
+                None => return false,
+            };
+            let mut i = 0;
+            while i <= last {
+                match h[i..=last].iter().position(|&c| c == lo || c == up) {
+                    None => return false,
+                    Some(p) => i += p,
+                }
+                if h[i..i + n.len()].eq_ignore_ascii_case(n) {
+                    return true;
+                }
+                i += 1;
+            }
+            false
         }
     }
 }
@@ -194,5 +214,15 @@ mod tests {
         c.normalize();
         assert!(p("fd.sip", Op::Ip { net: "169.254.0.0/16".parse().unwrap() }).matches(&c));
         assert!(!p("fd.sip", Op::Ip { net: "10.0.0.0/8".parse().unwrap() }).matches(&c));
+    }
+
+    proptest::proptest! {
+        /// The first-byte skipping search agrees with lowercasing both sides.
+        #[test]
+        fn insensitive_contains_agrees_with_lowercasing(hay in "[aAbB/ä.-]{0,24}", needle in "[aAbB/ä.-]{1,4}") {
+            let want = hay.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
+            proptest::prop_assert_eq!(str_test(StrOp::Contains, &hay, &needle, false), want);
+            proptest::prop_assert_eq!(str_test(StrOp::Contains, &hay, &needle, true), hay.contains(&needle));
+        }
     }
 }
