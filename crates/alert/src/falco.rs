@@ -103,10 +103,6 @@ impl<W: Write> Sink for FalcoSink<W> {
     fn flush(&mut self) -> Result<(), SinkError> {
         Ok(self.out.flush()?)
     }
-
-    fn finish(&mut self) -> Result<(), SinkError> {
-        self.flush()
-    }
 }
 
 #[cfg(test)]

@@ -24,10 +24,6 @@ impl<W: Write> Sink for JsonSink<W> {
     fn flush(&mut self) -> Result<(), SinkError> {
         Ok(self.out.flush()?)
     }
-
-    fn finish(&mut self) -> Result<(), SinkError> {
-        self.flush()
-    }
 }
 
 #[cfg(test)]

@@ -28,7 +28,9 @@ impl SinkError {
 pub trait Sink {
     fn emit(&mut self, alert: &Alert) -> Result<(), SinkError>;
     fn flush(&mut self) -> Result<(), SinkError>;
-    fn finish(&mut self) -> Result<(), SinkError>;
+    fn finish(&mut self) -> Result<(), SinkError> {
+        self.flush()
+    }
 }
 
 /// How alerts are written.

@@ -136,32 +136,30 @@ fn build(c: &Cond, sels: &[Expr]) -> Expr {
 /// Folds constants and flattens nested `and`/`or`.
 pub fn simplify(e: Expr) -> Expr {
     match e {
-        Expr::And(v) => {
-            let mut out = Vec::with_capacity(v.len());
-            for c in v {
-                match simplify(c) {
-                    Expr::Const(true) => {}
-                    Expr::Const(false) => return Expr::Const(false),
-                    Expr::And(inner) => out.extend(inner),
-                    x => out.push(x),
-                }
-            }
-            if out.is_empty() { Expr::Const(true) } else { Expr::and(out) }
-        }
-        Expr::Or(v) => {
-            let mut out = Vec::with_capacity(v.len());
-            for c in v {
-                match simplify(c) {
-                    Expr::Const(false) => {}
-                    Expr::Const(true) => return Expr::Const(true),
-                    Expr::Or(inner) => out.extend(inner),
-                    x => out.push(x),
-                }
-            }
-            if out.is_empty() { Expr::Const(false) } else { Expr::or(out) }
-        }
+        Expr::And(v) => fold(v, true),
+        Expr::Or(v) => fold(v, false),
         Expr::Not(x) => Expr::not(simplify(*x)),
         x => x,
+    }
+}
+
+/// Simplifies the children of an `and` (`and: true`) or an `or`: the neutral constant drops out,
+/// the absorbing one decides, and nested nodes of the same kind merge.
+fn fold(v: Vec<Expr>, and: bool) -> Expr {
+    let mut out = Vec::with_capacity(v.len());
+    for c in v {
+        match simplify(c) {
+            Expr::Const(b) if b == and => {}
+            Expr::Const(b) => return Expr::Const(b),
+            Expr::And(inner) if and => out.extend(inner),
+            Expr::Or(inner) if !and => out.extend(inner),
+            x => out.push(x),
+        }
+    }
+    match (out.is_empty(), and) {
+        (true, _) => Expr::Const(and),
+        (false, true) => Expr::and(out),
+        (false, false) => Expr::or(out),
     }
 }
 
