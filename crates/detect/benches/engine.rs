@@ -14,6 +14,8 @@ fn bench(c: &mut Criterion) {
     let events = mix::events(20_000);
     let mut g = c.benchmark_group("engine");
     g.throughput(Throughput::Elements(events.len() as u64));
+    // A linear round takes most of a second: fewer samples keep the run to a minute or two.
+    g.sample_size(20);
     for (name, strategy) in [("indexed", Strategy::Indexed), ("linear", Strategy::Linear)] {
         let mut engine = Engine::new(&set, EngineConfig { strategy, ..Default::default() });
         let mut out = Vec::new();
