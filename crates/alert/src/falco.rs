@@ -109,6 +109,7 @@ impl<W: Write> Sink for FalcoSink<W> {
 mod tests {
     use super::*;
     use crate::fixture;
+    use std::sync::Arc;
 
     fn line(a: &Alert) -> serde_json::Value {
         let mut sink = FalcoSink::new(Vec::new());
@@ -142,14 +143,14 @@ mod tests {
     fn priority_is_the_rules_own_when_falco_knows_it() {
         let mut a = fixture::alert();
         a.severity = fnwarden_rules::Severity::High;
-        a.rule.priority = Some("critical".to_owned());
+        Arc::make_mut(&mut a.rule).priority = Some("critical".to_owned());
         assert_eq!(falco_priority(&a), "Critical");
-        a.rule.priority = Some("INFO".to_owned());
+        Arc::make_mut(&mut a.rule).priority = Some("INFO".to_owned());
         assert_eq!(falco_priority(&a), "Informational");
         // Sigma levels are not Falco priorities: the severity decides.
-        a.rule.priority = Some("high".to_owned());
+        Arc::make_mut(&mut a.rule).priority = Some("high".to_owned());
         assert_eq!(falco_priority(&a), "Error");
-        a.rule.priority = None;
+        Arc::make_mut(&mut a.rule).priority = None;
         a.severity = fnwarden_rules::Severity::Low;
         assert_eq!(falco_priority(&a), "Notice");
     }

@@ -1,6 +1,7 @@
 //! A realistic alert for the sinks' tests.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use fnwarden_event::{FunctionId, Timestamp, parse_event};
 use fnwarden_rules::Severity;
@@ -20,7 +21,7 @@ pub fn alert() -> Alert {
         id: "0000000000000001-000000".to_owned(),
         time: ev.time,
         detected_at: Timestamp(ev.time.0 + 3_000_000),
-        rule: AlertRule {
+        rule: Arc::new(AlertRule {
             id: "fnw-exec-shell-from-runtime".to_owned(),
             title: "Shell spawned by function runtime".to_owned(),
             author: "fnwarden".to_owned(),
@@ -30,7 +31,7 @@ pub fn alert() -> Alert {
             tags: vec!["serverless".to_owned(), "attack.execution".to_owned(), "attack.t1059.004".to_owned()],
             license: None,
             priority: Some("WARNING".to_owned()),
-        },
+        }),
         severity: Severity::Medium,
         mitre: vec!["T1059.004".to_owned()],
         function: FunctionId {

@@ -53,7 +53,8 @@ pub struct Alert {
     pub time: Timestamp,
     /// When fnwarden raised it (processing time).
     pub detected_at: Timestamp,
-    pub rule: AlertRule,
+    /// Shared by every alert of the same rule.
+    pub rule: Arc<AlertRule>,
     pub severity: Severity,
     /// MITRE ATT&CK technique ids.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -16,23 +16,28 @@ pub fn alert_id(now: Timestamp) -> String {
     format!("{:016x}-{n:06x}", now.0)
 }
 
-fn output_fields(t: &Template, ev: &Event) -> BTreeMap<String, serde_json::Value> {
-    t.fields()
-        .map(|f| {
-            let v = ev.get(f).map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.render()));
-            (f.to_string(), v)
-        })
-        .collect()
+/// What every alert of one rule shares, prepared once when the engine is built.
+pub struct RuleAlerting {
+    pub rule: Arc<AlertRule>,
+    /// The names of the output's fields, in template order.
+    output_names: Vec<String>,
 }
 
-pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Arc<Event>>) -> Alert {
+impl RuleAlerting {
+    pub fn new(meta: &RuleMeta, output: Option<&Template>) -> Self {
+        let output_names = output.map(|t| t.fields().map(ToString::to_string).collect()).unwrap_or_default();
+        RuleAlerting { rule: Arc::new(AlertRule::from(meta)), output_names }
+    }
+}
+
+pub fn from_meta(meta: &RuleMeta, rule: Arc<AlertRule>, message: String, evidence: Vec<Arc<Event>>) -> Alert {
     let last = evidence.last();
     let now = Timestamp::now();
     Alert {
         id: alert_id(now),
         time: last.map_or(now, |e| e.time),
         detected_at: now,
-        rule: AlertRule::from(meta),
+        rule,
         severity: meta.severity,
         mitre: meta.mitre.clone(),
         function: last.map(|e| e.function.clone()).unwrap_or_default(),
@@ -46,14 +51,18 @@ pub fn from_meta(meta: &RuleMeta, message: String, evidence: Vec<Arc<Event>>) ->
 }
 
 /// The alert for a stateless rule's match on `ev`.
-pub fn for_rule(rule: &Rule, ev: &Arc<Event>) -> Alert {
+pub fn for_rule(rule: &Rule, prepared: &RuleAlerting, ev: &Arc<Event>) -> Alert {
     let message = match &rule.output {
         Some(t) => t.render(ev),
         None => rule.meta.title.clone(),
     };
-    let mut a = from_meta(&rule.meta, message, vec![Arc::clone(ev)]);
+    let mut a = from_meta(&rule.meta, Arc::clone(&prepared.rule), message, vec![Arc::clone(ev)]);
     if let Some(t) = &rule.output {
-        a.output_fields = output_fields(t, ev);
+        a.output_fields = t
+            .fields()
+            .zip(&prepared.output_names)
+            .map(|(f, name)| (name.clone(), ev.get(f).map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.render()))))
+            .collect();
     }
     a
 }

@@ -41,14 +41,15 @@ impl PredTable {
         id
     }
 
-    /// The hint literals of a pattern predicate, computed and interned on first request.
+    /// The hint literals of a pattern, path-prefix or IP predicate, computed and interned on
+    /// first request.
     pub fn hint(&mut self, id: PredId) -> Option<&[PredId]> {
         if !self.hints.contains_key(&id) {
             let p = self.preds[id as usize].clone();
             let (lits, cased) = crate::hint::necessary_literals(&p.op)?;
             let ids = lits
                 .into_iter()
-                .map(|value| self.intern(&Pred { field: p.field.clone(), op: Op::Str { op: StrOp::Contains, value, cased } }))
+                .map(|(op, value)| self.intern(&Pred { field: p.field.clone(), op: Op::Str { op, value, cased } }))
                 .collect();
             self.hints.insert(id, ids);
         }

@@ -53,6 +53,7 @@ pub struct CorrelationDetector {
     /// Conditions like `lt 5` can only be judged when the window closes.
     judge_at_close: bool,
     evicted: u64,
+    alert_rule: Arc<fnwarden_alert::AlertRule>,
 }
 
 impl CorrelationDetector {
@@ -60,7 +61,8 @@ impl CorrelationDetector {
         let upper_bounded = corr.threshold.conditions.iter().any(|(c, _)| !matches!(c, Cmp::Gt | Cmp::Ge));
         let judge_at_close = upper_bounded
             && matches!(corr.kind, CorrelationKind::EventCount | CorrelationKind::ValueCount { .. } | CorrelationKind::ValueSum { .. });
-        CorrelationDetector { corr, groups: HashMap::new(), max_evidence, judge_at_close, evicted: 0 }
+        let alert_rule = Arc::new(fnwarden_alert::AlertRule::from(&corr.meta));
+        CorrelationDetector { corr, groups: HashMap::new(), max_evidence, judge_at_close, evicted: 0, alert_rule }
     }
 
     fn key(&self, input: usize, ev: &Event) -> (String, BTreeMap<String, String>) {
@@ -151,7 +153,7 @@ impl CorrelationDetector {
         } else {
             format!("{}: {said} within {span} ({})", self.corr.meta.title, group_text.join(" "))
         };
-        let mut a = alerting::from_meta(&self.corr.meta, message, evidence);
+        let mut a = alerting::from_meta(&self.corr.meta, Arc::clone(&self.alert_rule), message, evidence);
         a.group = shown;
         a
     }

@@ -100,6 +100,8 @@ pub struct Engine {
     /// Per predicate, the hint literals of a glob or regex (see [`crate::hint`]).
     hints: Vec<Option<Box<[PredId]>>>,
     scratch: Scratch,
+    /// Per rule, what its alerts share.
+    alerting: Vec<alerting::RuleAlerting>,
     /// For each rule, the detectors (and their input number) that consume its matches.
     feeds: Vec<Vec<(usize, usize)>>,
     detectors: Vec<Box<dyn Detector>>,
@@ -209,7 +211,9 @@ impl Engine {
             queue: Vec::with_capacity(max_rules),
             folded: String::new(),
         };
+        let alerting = rules.iter().map(|r| alerting::RuleAlerting::new(&r.meta, r.output.as_ref())).collect();
         Engine {
+            alerting,
             rules,
             strategy: cfg.strategy,
             table,
@@ -276,7 +280,7 @@ impl Engine {
                 let rule = &self.rules[ri as usize];
                 if rule.meta.generate {
                     self.stats.alerts += 1;
-                    out.push(alerting::for_rule(rule, &shared));
+                    out.push(alerting::for_rule(rule, &self.alerting[ri as usize], &shared));
                 }
                 if !self.feeds[ri as usize].is_empty() {
                     self.reorder.push(Pending { rule: ri, ev: Arc::clone(&shared) });

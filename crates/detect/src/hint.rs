@@ -1,19 +1,50 @@
-//! Literals that must occur in a value for a glob or regular expression to match it. They join
-//! the Aho-Corasick pass, so that pattern rules are guarded like literal ones and a pattern is
-//! only run when one of its literals was seen.
+//! Literal tests that must hold for a glob, regular expression, path-prefix or IP predicate to
+//! hold. They join the prefilter, so that such rules are guarded like literal ones and the
+//! predicate itself only runs when one of its hints held.
 
-use fnwarden_rules::{Op, Pattern};
+use fnwarden_rules::{Op, Pattern, StrOp};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
 /// Shorter literals would hold on too many values to filter anything.
 const MIN_LEN: usize = 3;
 
-/// Substrings one of which every match contains, and whether they compare with case.
-pub fn necessary_literals(op: &Op) -> Option<(Vec<String>, bool)> {
+/// Literal tests one of which holds whenever `op` does, and whether they compare with case.
+pub fn necessary_literals(op: &Op) -> Option<(Vec<(StrOp, String)>, bool)> {
+    let contains = |v: Vec<String>| v.into_iter().map(|l| (StrOp::Contains, l)).collect();
     match op {
-        Op::Glob(p) => glob_literal(&p.source).map(|l| (vec![l], !p.insensitive)),
-        Op::Regex(p) => regex_literals(p),
+        Op::Glob(p) => glob_literal(&p.source).map(|l| (contains(vec![l]), !p.insensitive)),
+        Op::Regex(p) => regex_literals(p).map(|(l, cased)| (contains(l), cased)),
+        Op::PathPrefix(dirs) => Some((dirs.iter().flat_map(|d| path_literals(d)).collect(), true)),
+        Op::Ip { net } => ip_literal(net).map(|l| (vec![l], true)),
         _ => None,
+    }
+}
+
+/// `pmatch` holds for the directory itself or anything below it.
+fn path_literals(dir: &str) -> Vec<(StrOp, String)> {
+    let d = dir.trim_end_matches('/');
+    if d.is_empty() {
+        return vec![(StrOp::StartsWith, "/".to_owned())];
+    }
+    vec![(StrOp::Eq, d.to_owned()), (StrOp::StartsWith, format!("{d}/"))]
+}
+
+/// An address, or an IPv4 network on an octet boundary, as the text every member starts with.
+fn ip_literal(net: &ipnet::IpNet) -> Option<(StrOp, String)> {
+    match net {
+        ipnet::IpNet::V4(n) => {
+            let octets = n.network().octets();
+            match n.prefix_len() {
+                32 => Some((StrOp::Eq, n.addr().to_string())),
+                p @ (8 | 16 | 24) => {
+                    let kept: Vec<String> = octets[..usize::from(p / 8)].iter().map(u8::to_string).collect();
+                    Some((StrOp::StartsWith, format!("{}.", kept.join("."))))
+                }
+                _ => None,
+            }
+        }
+        ipnet::IpNet::V6(n) if n.prefix_len() == 128 => Some((StrOp::Eq, n.addr().to_string())),
+        ipnet::IpNet::V6(_) => None,
     }
 }
 
@@ -85,6 +116,20 @@ mod tests {
         assert_eq!(glob_literal("/proc/*/environ"), Some("/environ".into()));
         assert_eq!(glob_literal("*a*b*"), None);
         assert_eq!(glob_literal(r"*\*lit[ab]erals*"), Some("erals".into()));
+    }
+
+    #[test]
+    fn paths_and_networks_yield_prefixes() {
+        let net = |s: &str| Op::Ip { net: s.parse().unwrap() };
+        assert_eq!(necessary_literals(&net("169.254.169.254/32")), Some((vec![(StrOp::Eq, "169.254.169.254".into())], true)));
+        assert_eq!(necessary_literals(&net("10.0.0.0/8")), Some((vec![(StrOp::StartsWith, "10.".into())], true)));
+        assert_eq!(necessary_literals(&net("172.16.0.0/12")), None);
+        assert_eq!(necessary_literals(&net("::1/128")), Some((vec![(StrOp::Eq, "::1".into())], true)));
+        let p = Op::PathPrefix(vec!["/tmp/".into(), "/".into()]);
+        assert_eq!(
+            necessary_literals(&p),
+            Some((vec![(StrOp::Eq, "/tmp".into()), (StrOp::StartsWith, "/tmp/".into()), (StrOp::StartsWith, "/".into())], true))
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! whole-value equalities are decided by one hash lookup instead.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use fnwarden_event::{Event, FieldRef};
+use std::io::Write;
+
+use fnwarden_event::{Event, FieldRef, Val};
 use fnwarden_rules::StrOp;
 use fnwarden_rules::eval::str_test;
 // Keys are short strings hashed per event: a fast non-cryptographic hash; rule authors, not the
@@ -121,33 +123,49 @@ impl FieldScan {
     /// `folded` is scratch space, reused across calls to spare an allocation per value.
     pub fn scan(&self, ev: &Event, folded: &mut String, hit: &mut dyn FnMut(&LitCheck)) {
         let Some(v) = ev.get(&self.field) else { return };
+        if let Val::Ip(ip) = v {
+            // Addresses are matched as text (hints of IP predicates), rendered without allocating.
+            let mut buf = [0u8; 48];
+            let mut w = &mut buf[..];
+            if write!(w, "{ip}").is_ok() {
+                let len = 48 - w.len();
+                if let Ok(s) = std::str::from_utf8(&buf[..len]) {
+                    self.scan_str(s, folded, hit);
+                }
+            }
+            return;
+        }
         v.for_each_str(&mut |s| {
-            if !self.eq.is_empty() {
-                folded.clear();
-                folded.push_str(s);
-                folded.make_ascii_lowercase();
-                for c in self.eq.get(folded.as_str()).into_iter().flatten() {
-                    if c.holds(s, 0, s.len()) {
+            self.scan_str(s, folded, hit);
+            false
+        });
+    }
+
+    fn scan_str(&self, s: &str, folded: &mut String, hit: &mut dyn FnMut(&LitCheck)) {
+        if !self.eq.is_empty() {
+            folded.clear();
+            folded.push_str(s);
+            folded.make_ascii_lowercase();
+            for c in self.eq.get(folded.as_str()).into_iter().flatten() {
+                if c.holds(s, 0, s.len()) {
+                    hit(c);
+                }
+            }
+        }
+        for c in &self.direct {
+            if str_test(c.op, s, &c.needle, c.cased) {
+                hit(c);
+            }
+        }
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(s) {
+                for c in &self.checks[m.pattern().as_usize()] {
+                    if c.holds(s, m.start(), m.end()) {
                         hit(c);
                     }
                 }
             }
-            for c in &self.direct {
-                if str_test(c.op, s, &c.needle, c.cased) {
-                    hit(c);
-                }
-            }
-            if let Some(ac) = &self.ac {
-                for m in ac.find_overlapping_iter(s) {
-                    for c in &self.checks[m.pattern().as_usize()] {
-                        if c.holds(s, m.start(), m.end()) {
-                            hit(c);
-                        }
-                    }
-                }
-            }
-            false
-        });
+        }
     }
 
     pub fn patterns(&self) -> usize {

@@ -120,6 +120,9 @@ fn arb_pred() -> impl Strategy<Value = Expr> {
         Just(Expr::pred(f("fd.name"), Op::glob("/proc/*/environ", true).unwrap())),
         Just(Expr::pred(f("proc.exeline"), Op::regex("(curl|pyth)[a-z0-9]*", true, false, false).unwrap())),
         Just(Expr::pred(f("proc.name"), Op::regex("^(?:bas.)$", false, false, false).unwrap())),
+        Just(Expr::pred(f("fd.name"), Op::PathPrefix(vec!["/tmp".into(), "/proc/".into()]))),
+        prop::sample::select(&["10.0.0.1/32", "10.0.0.0/8", "10.0.0.0/24", "169.254.0.0/16", "10.0.0.0/12", "::1/128"][..])
+            .prop_map(|n| Expr::pred(f("fd.sip"), Op::Ip { net: n.parse().unwrap() })),
     ]
 }
 
@@ -143,7 +146,8 @@ fn arb_event() -> impl Strategy<Value = Event> {
             "/bin/sh"
         )),
         (0i64..40, prop::sample::select(PATHS)).prop_map(|(pid, p)| open(pid, pid, p, 0)),
-        (0i64..40, 1u16..100).prop_map(|(pid, port)| connect(pid, pid, "10.0.0.1", port)),
+        (0i64..40, 1u16..100, prop::sample::select(&["10.0.0.1", "10.0.0.10", "169.254.169.254", "100.0.0.1", "::1"][..]))
+            .prop_map(|(pid, port, ip)| connect(pid, pid, ip, port)),
     ]
 }
 
@@ -289,7 +293,7 @@ impl fnwarden_detect::Detector for NewProcessBaseline {
         let (n, names) = self.seen.entry(ev.function.instance.clone()).or_default();
         *n += 1;
         if names.insert(name.clone()) && *n > self.learn {
-            let rule = fnwarden_alert::AlertRule {
+            let rule = std::sync::Arc::new(fnwarden_alert::AlertRule {
                 id: "baseline-new-process".into(),
                 title: "Process never seen in baseline".into(),
                 author: String::new(),
@@ -299,7 +303,7 @@ impl fnwarden_detect::Detector for NewProcessBaseline {
                 tags: vec![],
                 license: None,
                 priority: None,
-            };
+            });
             out.push(fnwarden_alert::Alert {
                 id: format!("b-{n}"),
                 time: ev.time,
