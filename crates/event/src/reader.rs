@@ -84,7 +84,12 @@ fn memchr(b: &[u8]) -> Option<usize> {
 
 /// Parses one JSON event and normalizes it.
 pub fn parse_event(line: &[u8]) -> Result<Event, String> {
-    let mut ev: Event = serde_json::from_slice(line).map_err(|e| e.to_string())?;
+    let mut ev: Event = serde_json::from_slice(line).map_err(|e| {
+        // The line number is the reader's to give; keep serde's column and its message.
+        let full = e.to_string();
+        let msg = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+        format!("column {}: {msg}", e.column())
+    })?;
     if ev.schema != SCHEMA {
         return Err(format!("unsupported schema {:?}; this build reads {SCHEMA:?}", ev.schema));
     }
@@ -159,7 +164,8 @@ mod tests {
     #[test]
     fn unknown_fields_and_schemas_are_rejected() {
         let bad_field = r#"{"time":1,"type":"open","file":{"path":"/x","colour":"red"}}"#;
-        assert!(parse_event(bad_field.as_bytes()).unwrap_err().contains("colour"));
+        let e = parse_event(bad_field.as_bytes()).unwrap_err();
+        assert!(e.starts_with("column ") && e.contains("colour") && !e.contains("at line"), "{e}");
         let bad_schema = r#"{"schema":"fnwarden.event/v9","time":1,"type":"open"}"#;
         assert!(parse_event(bad_schema.as_bytes()).unwrap_err().contains("unsupported schema"));
     }
