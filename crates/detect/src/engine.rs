@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use fnwarden_alert::Alert;
@@ -251,12 +252,18 @@ impl Engine {
     }
 
     /// Judges one event; alerts are appended to `out`.
+    /// An event that matches moves into its alerts' evidence without a copy.
     pub fn process(&mut self, ev: Event, out: &mut Vec<Alert>) {
-        self.process_ref(&ev, out);
+        self.judge(Cow::Owned(ev), out);
     }
 
     /// Judges one borrowed event; it is cloned only when it becomes evidence.
     pub fn process_ref(&mut self, ev: &Event, out: &mut Vec<Alert>) {
+        self.judge(Cow::Borrowed(ev), out);
+    }
+
+    fn judge(&mut self, event: Cow<'_, Event>, out: &mut Vec<Alert>) {
+        let ev: &Event = &event;
         self.stats.events += 1;
         self.reorder.observe_time(ev.time);
         let mut matched: Vec<u32> = Vec::new();
@@ -274,7 +281,7 @@ impl Engine {
             }
         }
         if !matched.is_empty() {
-            let shared = Arc::new(ev.clone());
+            let shared = Arc::new(event.into_owned());
             for ri in matched {
                 self.stats.matches += 1;
                 let rule = &self.rules[ri as usize];
