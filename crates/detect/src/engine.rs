@@ -9,7 +9,8 @@ use crate::alerting;
 use crate::compile::{self, CExpr, PredId, PredTable};
 use crate::correlate::{CorrelationDetector, Detector};
 use crate::order::{Pending, Reorder};
-use crate::prefilter::{FieldScan, ScanBuilder};
+use crate::prefilter::{FieldScan, LitCheck, ScanBuilder};
+use crate::proccache::ProcCache;
 
 /// How stateless rules are matched. `Indexed` is the product; `Linear` evaluates every rule's
 /// condition on every event and exists as the benchmark baseline and a cross-check in tests.
@@ -71,7 +72,9 @@ struct KindRule {
 #[derive(Default)]
 struct KindProgram {
     rules: Vec<KindRule>,
+    /// Process-scoped scans (`proc.*`) first, then the rest, from `proc_split` on.
     scans: Vec<FieldScan>,
+    proc_split: usize,
     /// Rules with no literal guard: evaluated on every event of the kind.
     always: Vec<u32>,
     /// The automata could not be built: literals are tested directly.
@@ -87,8 +90,6 @@ struct Scratch {
     value: Vec<bool>,
     candidate: Vec<u32>,
     queue: Vec<u32>,
-    /// Lowercased field values for equality lookups.
-    folded: String,
 }
 
 pub struct Engine {
@@ -108,6 +109,9 @@ pub struct Engine {
     detectors: Vec<Box<dyn Detector>>,
     reorder: Reorder,
     stats: EngineStats,
+    proc_cache: ProcCache,
+    /// Scratch for lowercased field values in equality lookups.
+    folded: String,
 }
 
 impl Engine {
@@ -158,7 +162,11 @@ impl Engine {
         }
         for (prog, b) in programs.iter_mut().zip(builders) {
             match b.build() {
-                Ok(scans) => prog.scans = scans,
+                Ok(mut scans) => {
+                    scans.sort_by_key(|s| !s.process_scoped());
+                    prog.proc_split = scans.iter().filter(|s| s.process_scoped()).count();
+                    prog.scans = scans;
+                }
                 Err(e) => {
                     // Automaton too large: evaluate every rule of the kind, literals directly.
                     tracing::warn!("prefilter not built, evaluating rules directly: {e}");
@@ -210,7 +218,6 @@ impl Engine {
             value: vec![false; n],
             candidate: vec![0; max_rules],
             queue: Vec::with_capacity(max_rules),
-            folded: String::new(),
         };
         let alerting = rules.iter().map(|r| alerting::RuleAlerting::new(&r.meta, r.output.as_ref())).collect();
         Engine {
@@ -225,6 +232,8 @@ impl Engine {
             feeds,
             detectors,
             reorder: Reorder::new(cfg.lateness_ns, cfg.reorder_capacity),
+            proc_cache: ProcCache::default(),
+            folded: String::new(),
             stats,
         }
     }
@@ -314,16 +323,30 @@ impl Engine {
         }
         let stamp = s.stamp;
         s.queue.clear();
-        for scan in &prog.scans {
-            scan.scan(ev, &mut s.folded, &mut |c| {
-                s.literal_true[c.pred as usize] = stamp;
-                for &r in &c.guarded {
-                    if s.candidate[r as usize] != stamp {
-                        s.candidate[r as usize] = stamp;
-                        s.queue.push(r);
-                    }
+        let mut apply = |c: &LitCheck| {
+            s.literal_true[c.pred as usize] = stamp;
+            for &r in &c.guarded {
+                if s.candidate[r as usize] != stamp {
+                    s.candidate[r as usize] = stamp;
+                    s.queue.push(r);
+                }
+            }
+        };
+        let (proc_scans, event_scans) = prog.scans.split_at(prog.proc_split);
+        // `proc.*` fields are absent without a process, so nothing can hit then.
+        if let (false, Some(p)) = (proc_scans.is_empty(), ev.process.as_ref()) {
+            let folded = &mut self.folded;
+            let hits = self.proc_cache.hits(ev.kind, p, |hits| {
+                for (si, scan) in proc_scans.iter().enumerate() {
+                    scan.scan(ev, folded, &mut |i, _| hits.push((si as u16, i)));
                 }
             });
+            for &(si, i) in hits {
+                apply(proc_scans[si as usize].check(i));
+            }
+        }
+        for scan in event_scans {
+            scan.scan(ev, &mut self.folded, &mut |_, c| apply(c));
         }
         for &r in &prog.always {
             if s.candidate[r as usize] != stamp {

@@ -11,6 +11,7 @@ mod engine;
 mod hint;
 mod order;
 mod prefilter;
+mod proccache;
 pub mod testing;
 
 pub use correlate::{CorrelationDetector, Detector};

@@ -35,17 +35,19 @@ impl LitCheck {
     }
 }
 
-/// The automaton for one field of one event kind.
+/// The automaton for one field of one event kind. Checks are numbered (indices into `all`) so
+/// that a scan's outcome can be recorded and replayed.
 pub struct FieldScan {
     pub field: FieldRef,
+    all: Vec<LitCheck>,
     /// Substring, prefix and suffix tests; `None` when the field has few or none, which are
     /// then tested one by one (`direct`): setting up an automaton search costs more.
     ac: Option<AhoCorasick>,
-    direct: Vec<LitCheck>,
-    /// Per automaton pattern, the predicates it decides.
-    checks: Vec<Vec<LitCheck>>,
+    direct: Vec<u32>,
+    /// Per automaton pattern, the checks it decides.
+    checks: Vec<Vec<u32>>,
     /// Equalities by ASCII-lowercased value.
-    eq: HashMap<Box<str>, Vec<LitCheck>>,
+    eq: HashMap<Box<str>, Vec<u32>>,
 }
 
 /// Collects literal predicates for one kind, then builds automata.
@@ -86,19 +88,23 @@ impl ScanBuilder {
     pub fn build(self) -> Result<Vec<FieldScan>, aho_corasick::BuildError> {
         let mut out = Vec::with_capacity(self.fields.len());
         for (field, list) in self.fields {
+            let mut all = Vec::with_capacity(list.len());
             let mut patterns: Vec<String> = Vec::new();
-            let mut checks: Vec<Vec<LitCheck>> = Vec::new();
-            let mut eq: HashMap<Box<str>, Vec<LitCheck>> = HashMap::default();
+            let mut checks: Vec<Vec<u32>> = Vec::new();
+            let mut eq: HashMap<Box<str>, Vec<u32>> = HashMap::default();
             for (needle, check) in list {
-                if check.op == StrOp::Eq {
-                    eq.entry(needle.into()).or_default().push(check);
+                let id = all.len() as u32;
+                let is_eq = check.op == StrOp::Eq;
+                all.push(check);
+                if is_eq {
+                    eq.entry(needle.into()).or_default().push(id);
                     continue;
                 }
                 match patterns.iter().position(|p| *p == needle) {
-                    Some(i) => checks[i].push(check),
+                    Some(i) => checks[i].push(id),
                     None => {
                         patterns.push(needle);
-                        checks.push(vec![check]);
+                        checks.push(vec![id]);
                     }
                 }
             }
@@ -108,7 +114,7 @@ impl ScanBuilder {
                 let ac = AhoCorasick::builder().ascii_case_insensitive(true).match_kind(MatchKind::Standard).build(&patterns)?;
                 (Some(ac), checks, Vec::new())
             };
-            out.push(FieldScan { field, ac, checks, direct, eq });
+            out.push(FieldScan { field, all, ac, checks, direct, eq });
         }
         Ok(out)
     }
@@ -121,7 +127,7 @@ impl FieldScan {
     /// Runs the automaton over the field's value(s) in `ev`, calling `hit` for each literal
     /// predicate that holds.
     /// `folded` is scratch space, reused across calls to spare an allocation per value.
-    pub fn scan(&self, ev: &Event, folded: &mut String, hit: &mut dyn FnMut(&LitCheck)) {
+    pub fn scan(&self, ev: &Event, folded: &mut String, hit: &mut dyn FnMut(u32, &LitCheck)) {
         let Some(v) = ev.get(&self.field) else { return };
         if let Val::Ip(ip) = v {
             // Addresses are matched as text (hints of IP predicates), rendered without allocating.
@@ -141,31 +147,45 @@ impl FieldScan {
         });
     }
 
-    fn scan_str(&self, s: &str, folded: &mut String, hit: &mut dyn FnMut(&LitCheck)) {
+    fn scan_str(&self, s: &str, folded: &mut String, hit: &mut dyn FnMut(u32, &LitCheck)) {
+        for &i in &self.direct {
+            let c = &self.all[i as usize];
+            if str_test(c.op, s, &c.needle, c.cased) {
+                hit(i, c);
+            }
+        }
+        let mut test = |i: u32, start: usize, end: usize| {
+            let c = &self.all[i as usize];
+            if c.holds(s, start, end) {
+                hit(i, c);
+            }
+        };
         if !self.eq.is_empty() {
             folded.clear();
             folded.push_str(s);
             folded.make_ascii_lowercase();
-            for c in self.eq.get(folded.as_str()).into_iter().flatten() {
-                if c.holds(s, 0, s.len()) {
-                    hit(c);
-                }
-            }
-        }
-        for c in &self.direct {
-            if str_test(c.op, s, &c.needle, c.cased) {
-                hit(c);
+            for &i in self.eq.get(folded.as_str()).into_iter().flatten() {
+                test(i, 0, s.len());
             }
         }
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(s) {
-                for c in &self.checks[m.pattern().as_usize()] {
-                    if c.holds(s, m.start(), m.end()) {
-                        hit(c);
-                    }
+                for &i in &self.checks[m.pattern().as_usize()] {
+                    test(i, m.start(), m.end());
                 }
             }
         }
+    }
+
+    /// A check by the number `scan` reported it with.
+    pub fn check(&self, i: u32) -> &LitCheck {
+        &self.all[i as usize]
+    }
+
+    /// Whether the field's value depends only on the acting process, so that a scan's outcome
+    /// can be reused for later events of the same process.
+    pub fn process_scoped(&self) -> bool {
+        self.field.def().name.starts_with("proc.")
     }
 
     pub fn patterns(&self) -> usize {
@@ -173,14 +193,9 @@ impl FieldScan {
     }
 
     pub fn memory(&self) -> usize {
-        let checks = self
-            .checks
-            .iter()
-            .chain(self.eq.values())
-            .chain(std::iter::once(&self.direct))
-            .map(|c| c.len() * std::mem::size_of::<LitCheck>())
-            .sum::<usize>();
+        let ids = self.checks.iter().chain(self.eq.values()).chain(std::iter::once(&self.direct)).map(|c| c.len() * 4).sum::<usize>();
+        let checks = self.all.iter().map(|c| std::mem::size_of::<LitCheck>() + c.needle.len() + c.guarded.len() * 4).sum::<usize>();
         let keys = self.eq.keys().map(|k| k.len() + std::mem::size_of::<Box<str>>()).sum::<usize>();
-        self.ac.as_ref().map_or(0, AhoCorasick::memory_usage) + checks + keys
+        self.ac.as_ref().map_or(0, AhoCorasick::memory_usage) + ids + checks + keys
     }
 }

@@ -100,6 +100,27 @@ fn prefilter_skips_rules_and_still_matches() {
     assert!(engine.stats().evaluations < 10, "{:?}", engine.stats());
 }
 
+#[test]
+fn one_process_seen_by_several_kinds_is_judged_per_kind() {
+    // The process-level scan is cached per (kind, process): kind-specific rules on the same
+    // process must each see their own kind's outcome.
+    let set = RuleSet {
+        rules: vec![
+            rule("open-py", Expr::And(vec![s("evt.type", StrOp::Eq, "open", true), s("proc.name", StrOp::StartsWith, "pyt", true)])),
+            rule(
+                "conn-perl",
+                Expr::And(vec![s("evt.type", StrOp::Eq, "connect", true), s("proc.exepath", StrOp::EndsWith, "/perl", true)]),
+            ),
+        ],
+        ..Default::default()
+    };
+    let events = [open(1, 5, "/tmp/x", 0), connect(2, 5, "10.0.0.1", 80), open(3, 5, "/tmp/y", 0), connect(4, 5, "10.0.0.2", 80)];
+    let got = run(&set, Match::Indexed, &events);
+    assert_eq!(got, run(&set, Match::Linear, &events));
+    assert_eq!(got.iter().filter(|a| a.contains("open-py")).count(), 2, "{got:?}");
+    assert!(!got.iter().any(|a| a.contains("conn-perl")), "{got:?}");
+}
+
 // ---- Indexed == Linear on random rules and events.
 
 const NAMES: &[&str] = &["sh", "bash", "curl", "python3", "node", "Sh", "nc"];

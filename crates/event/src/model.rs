@@ -93,7 +93,7 @@ pub struct Container {
 }
 
 /// The process that acted (or, for exec, the new image).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct Process {
     #[serde(default)]
@@ -133,7 +133,7 @@ pub struct Process {
     pub ancestors: Vec<Ancestor>,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields)]
 pub struct Ancestor {
     #[serde(default)]
