@@ -119,7 +119,8 @@ impl Parser<'_> {
     fn keyword(&mut self, word: &str) -> bool {
         self.ws();
         let r = self.rest();
-        if r.len() >= word.len() && r[..word.len()].eq_ignore_ascii_case(word) {
+        // Compare bytes: the condition may hold non-ASCII text where a keyword could start.
+        if r.as_bytes().get(..word.len()).is_some_and(|b| b.eq_ignore_ascii_case(word.as_bytes())) {
             let after = r[word.len()..].chars().next();
             if after.is_none_or(|c| !is_name_char(c) && c != '[') {
                 self.pos += word.len();
@@ -392,5 +393,8 @@ mod tests {
         assert!(parse("a and").unwrap_err().message.contains("end of condition"));
         assert!(parse("a b").unwrap_err().message.contains("unexpected"));
         assert!(parse(&"(".repeat(10_000)).unwrap_err().message.contains("nested deeper"));
+        // Multi-byte text where a keyword may start (found by the rule_loader fuzz target).
+        assert!(parse("a §1a o").is_err());
+        assert!(parse("proc.name = é and ñot").is_err());
     }
 }
