@@ -95,9 +95,7 @@ impl<W: Write> Sink for FalcoSink<W> {
             tags: &alert.rule.tags,
             hostname: alert.host.as_deref().unwrap_or(""),
         };
-        serde_json::to_writer(&mut self.out, &line)?;
-        self.out.write_all(b"\n")?;
-        Ok(())
+        crate::sink::json_line(&mut self.out, &line)
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {

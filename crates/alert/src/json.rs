@@ -16,9 +16,7 @@ impl<W: Write> JsonSink<W> {
 
 impl<W: Write> Sink for JsonSink<W> {
     fn emit(&mut self, alert: &Alert) -> Result<(), SinkError> {
-        serde_json::to_writer(&mut self.out, alert)?;
-        self.out.write_all(b"\n")?;
-        Ok(())
+        crate::sink::json_line(&mut self.out, alert)
     }
 
     fn flush(&mut self) -> Result<(), SinkError> {

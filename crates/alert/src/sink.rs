@@ -33,6 +33,13 @@ pub trait Sink {
     }
 }
 
+/// Writes one value as a line of JSON.
+pub(crate) fn json_line<W: std::io::Write, T: serde::Serialize>(out: &mut W, value: &T) -> Result<(), SinkError> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
 /// How alerts are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
