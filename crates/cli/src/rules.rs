@@ -7,6 +7,7 @@ use fnwarden_detect::testing;
 use fnwarden_rules::ruleset::Builder;
 use fnwarden_rules::{LoadError, RuleMeta, RuleSet};
 
+use crate::builtin;
 use crate::columns::table;
 use crate::rulesource::{self, RuleArgs};
 
@@ -29,6 +30,10 @@ pub struct ValidateArgs {
     /// Rule files or directories.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Load the built-in rules first, so that the files may use their lists and macros (or
+    /// append to them); only the files' own rules are counted and tested.
+    #[arg(long)]
+    with_builtin: bool,
     /// The summary and errors as one JSON object.
     #[arg(long)]
     json: bool,
@@ -62,6 +67,10 @@ pub struct TestArgs {
     /// Rule files or directories; default: the built-in rules.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Load the built-in rules first, so that the files may use their lists and macros (or
+    /// append to them); only the files' own rules are counted and tested.
+    #[arg(long)]
+    with_builtin: bool,
     /// Outcomes and summary as one JSON object.
     #[arg(long)]
     json: bool,
@@ -75,12 +84,38 @@ pub fn run(c: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load_paths(paths: &[PathBuf]) -> RuleSet {
+fn load_paths(paths: &[PathBuf], with_builtin: bool) -> RuleSet {
     let mut b = Builder::default();
+    if with_builtin {
+        builtin::add(&mut b);
+    }
     for p in paths {
         b.add_path(p);
     }
-    b.finish()
+    let mut set = b.finish();
+    if with_builtin {
+        // The built-in rules are context here: report and test only the files' own.
+        // Built-in rules a file's correlation uses stay, without their own tests.
+        let builtin = |file: &std::path::Path| file.to_string_lossy().starts_with(builtin::PREFIX);
+        set.correlations.retain(|c| !builtin(&c.meta.source.file));
+        let used = |r: &fnwarden_rules::Rule| {
+            set.correlations.iter().any(|c| c.rules.iter().any(|n| *n == r.meta.id || r.meta.name.as_deref() == Some(n.as_str())))
+        };
+        let keep: Vec<bool> = set.rules.iter().map(|r| !builtin(&r.meta.source.file) || used(r)).collect();
+        let mut keep = keep.into_iter();
+        set.rules.retain(|_| keep.next().unwrap_or(false));
+        for r in set.rules.iter_mut().filter(|r| builtin(&r.meta.source.file)) {
+            r.tests.clear();
+        }
+    }
+    set
+}
+
+/// A nudge when a file uses names only the built-in rules define.
+fn hint_builtin(set: &RuleSet, with_builtin: bool) {
+    if !with_builtin && set.errors.iter().any(|e| e.message.contains("undefined macro") || e.message.contains("not loaded")) {
+        eprintln!("hint: to use the built-in lists, macros and rules from your files, add --with-builtin");
+    }
 }
 
 fn error_json(e: &LoadError) -> serde_json::Value {
@@ -98,7 +133,8 @@ fn code(failed: bool) -> ExitCode {
 }
 
 fn validate(a: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let set = load_paths(&a.paths);
+    let set = load_paths(&a.paths, a.with_builtin);
+    hint_builtin(&set, a.with_builtin);
     if a.json {
         let v = serde_json::json!({
             "rules": set.rules.len(),
@@ -170,7 +206,9 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn test(a: TestArgs) -> anyhow::Result<ExitCode> {
-    let set = if a.paths.is_empty() { RuleArgs { rules: Vec::new(), no_builtin: false }.load()? } else { load_paths(&a.paths) };
+    let set =
+        if a.paths.is_empty() { RuleArgs { rules: Vec::new(), no_builtin: false }.load()? } else { load_paths(&a.paths, a.with_builtin) };
+    hint_builtin(&set, a.with_builtin || a.paths.is_empty());
     let outcomes = testing::run(&set);
     let failed: Vec<&testing::TestOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();
     let untested = set.rules.iter().filter(|r| r.tests.is_empty()).count() + set.correlations.iter().filter(|c| c.tests.is_empty()).count();

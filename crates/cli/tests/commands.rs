@@ -138,3 +138,24 @@ fn builtin_pack_is_embedded_from_the_repository() {
         assert!(rule["source"].as_str().unwrap().starts_with("builtin:rules/"), "{rule}");
     }
 }
+
+#[test]
+fn user_files_can_build_on_the_builtin_macros() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = write(
+        dir.path(),
+        "user.yaml",
+        "- rule: Curl from a function\n  id: user-curl\n  condition: fnw_spawned_process and proc.name = curl\n  priority: WARNING\n  tests:\n    match:\n      - {type: execve, proc: {exe: /usr/bin/curl, args: [curl, x]}}\n    no_match:\n      - {type: execve, proc: {exe: /usr/bin/wget, args: [wget, x]}}\n",
+    );
+    // Alone, the built-in macro is undefined, and the error says how to bring it in.
+    let r = fnwarden(&["rules", "test", s(&user)], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("undefined macro \"fnw_spawned_process\"") && r.stderr.contains("--with-builtin"), "{}", r.stderr);
+    // With the built-in rules loaded first, only the file's own rule is tested.
+    let r = fnwarden(&["rules", "test", "--with-builtin", s(&user)], "");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("2 passed, 0 failed (1 rules"), "{}", r.stdout);
+    let r = fnwarden(&["rules", "validate", "--with-builtin", s(&user)], "");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("1 rules, 0 correlations"), "{}", r.stdout);
+}
