@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use fnwarden_sandbox::{ApiError, Invocation, Outcome, Runtime, RuntimeApi};
+use fnwarden_sandbox::{ApiError, Canaries, Function, Invocation, Outcome, Runtime, RuntimeApi, lambda_env};
 use tokio::process::{Child, Command};
 
 fn inv(id: &str, n: i64) -> Invocation {
@@ -20,21 +20,32 @@ fn inv(id: &str, n: i64) -> Invocation {
     }
 }
 
-/// Starts the Runtime API and the bootstrap for `handler` in the fixture directory.
-async fn start(runtime: Runtime, dir: &str, handler: &str) -> (RuntimeApi, Child) {
+/// Starts the Runtime API and the bootstrap for `handler` in the fixture directory, with
+/// Lambda's environment and fresh canary credentials.
+async fn start(runtime: Runtime, dir: &str, handler: &str) -> (RuntimeApi, Child, Canaries) {
     let (api, _calls) = RuntimeApi::serve(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("serves on loopback");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    let f = Function {
+        name: "f".into(),
+        version: "$LATEST".into(),
+        region: "us-east-1".into(),
+        memory_mb: 128,
+        handler: handler.into(),
+        runtime: if runtime == Runtime::Python { "python3.11" } else { "nodejs20.x" }.into(),
+    };
+    let canaries = Canaries::new().expect("random canaries");
     let (program, args) = runtime.command();
     let child = Command::new(program)
         .args(args)
-        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
-        .env("_HANDLER", handler)
+        .env_clear()
+        .envs(lambda_env(&f, &api.addr.to_string(), &canaries))
+        // The host's interpreters live outside Lambda's /var/lang, and the code outside /var/task.
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("LAMBDA_TASK_ROOT", &root)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "f")
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| panic!("{program} runs: {e}"));
-    (api, child)
+    (api, child, canaries)
 }
 
 async fn invoke(api: &RuntimeApi, i: Invocation) -> Result<Outcome, ApiError> {
@@ -49,8 +60,10 @@ fn json(o: Outcome) -> serde_json::Value {
 }
 
 async fn warm_invocations_reuse_one_process(runtime: Runtime, dir: &str, handler: &str) {
-    let (api, _child) = start(runtime, dir, handler).await;
+    let (api, _child, canaries) = start(runtime, dir, handler).await;
     let first = json(invoke(&api, inv("r-1", 21)).await.unwrap());
+    assert_eq!(first["function"], "f");
+    assert_eq!(first["key"].as_str(), Some(canaries.aws_access_key_id.as_str()), "the handler sees the canary credentials");
     let second = json(invoke(&api, inv("r-2", 50)).await.unwrap());
     assert_eq!(first["doubled"], 42);
     assert_eq!(first["request_id"], "r-1");
@@ -72,7 +85,7 @@ async fn node_esm_handlers_run_warm() {
 
 #[tokio::test]
 async fn node_callback_handlers_answer() {
-    let (api, _child) = start(Runtime::Node, "node", "cb.handler").await;
+    let (api, _child, _) = start(Runtime::Node, "node", "cb.handler").await;
     let v = json(invoke(&api, inv("cb-1", 4)).await.unwrap());
     assert_eq!((v["doubled"].as_i64(), v["request_id"].as_str()), (Some(8), Some("cb-1")));
 }
@@ -80,7 +93,7 @@ async fn node_callback_handlers_answer() {
 #[tokio::test]
 async fn handler_errors_come_back_as_errors_and_the_runtime_goes_on() {
     for (runtime, dir, error_type) in [(Runtime::Python, "python", "ValueError"), (Runtime::Node, "node", "TypeError")] {
-        let (api, _child) = start(runtime, dir, "app.fails").await;
+        let (api, _child, _) = start(runtime, dir, "app.fails").await;
         for id in ["e-1", "e-2"] {
             match invoke(&api, inv(id, 1)).await.unwrap() {
                 Outcome::Error { error_type: header, body } => {
@@ -97,7 +110,7 @@ async fn handler_errors_come_back_as_errors_and_the_runtime_goes_on() {
 
 #[tokio::test]
 async fn an_unserialisable_python_result_is_an_error_not_a_crash() {
-    let (api, _child) = start(Runtime::Python, "python", "app.unserialisable").await;
+    let (api, _child, _) = start(Runtime::Python, "python", "app.unserialisable").await;
     for id in ["u-1", "u-2"] {
         let out = invoke(&api, inv(id, 1)).await.unwrap();
         assert!(matches!(out, Outcome::Error { .. }), "{out:?}");
@@ -107,7 +120,7 @@ async fn an_unserialisable_python_result_is_an_error_not_a_crash() {
 #[tokio::test]
 async fn a_missing_module_is_an_init_error() {
     for (runtime, dir) in [(Runtime::Python, "python"), (Runtime::Node, "node")] {
-        let (api, mut child) = start(runtime, dir, "nosuch.handler").await;
+        let (api, mut child, _) = start(runtime, dir, "nosuch.handler").await;
         match invoke(&api, inv("i-1", 1)).await {
             Err(ApiError::InitError(t)) => assert_eq!(t, "Runtime.ImportModuleError", "{runtime:?}"),
             other => panic!("{runtime:?}: expected an init error, got {other:?}"),
