@@ -129,3 +129,32 @@ async fn a_missing_module_is_an_init_error() {
         assert!(!status.success());
     }
 }
+
+/// AWS's own Python runtime interface client, unmodified, against fnwarden's Runtime API.
+/// `bash .ci/setup` installs it (`pip install awslambdaric`).
+#[tokio::test]
+async fn the_official_python_runtime_client_is_served() {
+    let found = Command::new("python3").args(["-c", "import awslambdaric"]).status().await.expect("python3 runs");
+    assert!(found.success(), "awslambdaric is not installed: run `bash .ci/setup` (or `pip install awslambdaric`)");
+    let (api, _calls) = RuntimeApi::serve(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("serves on loopback");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/python");
+    let _child = Command::new("python3")
+        .args(["-m", "awslambdaric", "app.handler"])
+        .current_dir(&root)
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("LAMBDA_TASK_ROOT", &root)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "f")
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 runs");
+    for (i, n) in [(1, 3), (2, 4)] {
+        let out = tokio::time::timeout(Duration::from_secs(60), api.invoke(inv(&format!("ric-{i}"), n)))
+            .await
+            .expect("awslambdaric answers within 60 s")
+            .unwrap();
+        let v = json(out);
+        assert_eq!(v["doubled"], n * 2);
+        assert_eq!(v["request_id"], format!("ric-{i}"));
+        assert_eq!(v["warm_calls"], i);
+    }
+}
