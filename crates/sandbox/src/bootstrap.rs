@@ -1,36 +1,46 @@
-//! Light built-in bootstraps for Python and Node.js: the Lambda runtime loop written with each
-//! language's standard library, so that an unmodified handler runs without `awslambdaric` or
-//! `aws-lambda-ric` installed. They read the same environment the official clients do
+//! How a function's runtime starts. Python and Node.js get light built-in bootstraps: the Lambda
+//! runtime loop written with each language's standard library, so that an unmodified handler
+//! runs without `awslambdaric` or `aws-lambda-ric` installed. A `provided` function brings its
+//! own `bootstrap` executable, as on Lambda. All read the environment the official clients do
 //! (`AWS_LAMBDA_RUNTIME_API`, `_HANDLER`, `LAMBDA_TASK_ROOT`).
+
+use std::path::Path;
 
 const PYTHON: &str = include_str!("bootstrap/python.py");
 const NODE: &str = include_str!("bootstrap/node.mjs");
 
-/// A language runtime fnwarden can bootstrap itself.
+/// A function runtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Runtime {
     Python,
     Node,
+    /// A custom runtime: the function's own `bootstrap` executable.
+    Provided,
 }
 
 impl Runtime {
-    /// Accepts Lambda runtime names (`python3.11`, `nodejs20.x`) and plain ones (`python`, `node`).
+    /// Accepts Lambda runtime names (`python3.11`, `nodejs20.x`, `provided.al2023`) and plain
+    /// ones (`python`, `node`, `provided`).
     pub fn parse(name: &str) -> Option<Runtime> {
         let n = name.to_ascii_lowercase();
         if n.starts_with("python") {
             Some(Runtime::Python)
         } else if n.starts_with("nodejs") || n == "node" {
             Some(Runtime::Node)
+        } else if n.starts_with("provided") {
+            Some(Runtime::Provided)
         } else {
             None
         }
     }
 
-    /// The interpreter and arguments that run the built-in bootstrap.
-    pub fn command(self) -> (&'static str, Vec<&'static str>) {
+    /// The program and arguments that start the runtime for code in `task_root`.
+    pub fn command(self, task_root: &Path) -> (String, Vec<String>) {
+        let owned = |p: &str, a: &[&str]| (p.to_owned(), a.iter().map(|s| (*s).to_owned()).collect());
         match self {
-            Runtime::Python => ("python3", vec!["-c", PYTHON]),
-            Runtime::Node => ("node", vec!["--input-type=module", "-e", NODE]),
+            Runtime::Python => owned("python3", &["-c", PYTHON]),
+            Runtime::Node => owned("node", &["--input-type=module", "-e", NODE]),
+            Runtime::Provided => (task_root.join("bootstrap").to_string_lossy().into_owned(), Vec::new()),
         }
     }
 }
@@ -44,6 +54,9 @@ mod tests {
         assert_eq!(Runtime::parse("python3.11"), Some(Runtime::Python));
         assert_eq!(Runtime::parse("nodejs20.x"), Some(Runtime::Node));
         assert_eq!(Runtime::parse("node"), Some(Runtime::Node));
-        assert_eq!(Runtime::parse("provided.al2023"), None);
+        assert_eq!(Runtime::parse("provided.al2023"), Some(Runtime::Provided));
+        assert_eq!(Runtime::parse("java21"), None);
+        let (program, args) = Runtime::Provided.command(Path::new("/var/task"));
+        assert_eq!((program.as_str(), args.len()), ("/var/task/bootstrap", 0));
     }
 }

@@ -31,11 +31,16 @@ async fn start(runtime: Runtime, dir: &str, handler: &str) -> (RuntimeApi, Child
         region: "us-east-1".into(),
         memory_mb: 128,
         handler: handler.into(),
-        runtime: if runtime == Runtime::Python { "python3.11" } else { "nodejs20.x" }.into(),
+        runtime: match runtime {
+            Runtime::Python => "python3.11",
+            Runtime::Node => "nodejs20.x",
+            Runtime::Provided => "provided.al2023",
+        }
+        .into(),
     };
     let canaries = Canaries::new().expect("random canaries");
-    let (program, args) = runtime.command();
-    let child = Command::new(program)
+    let (program, args) = runtime.command(&root);
+    let child = Command::new(&program)
         .args(args)
         .env_clear()
         .envs(lambda_env(&f, &api.addr.to_string(), &canaries))
@@ -81,6 +86,15 @@ async fn python_handlers_run_warm() {
 #[tokio::test]
 async fn node_esm_handlers_run_warm() {
     warm_invocations_reuse_one_process(Runtime::Node, "node", "app.handler").await;
+}
+
+#[tokio::test]
+async fn a_custom_bootstrap_executable_runs_as_the_runtime() {
+    let (api, _child, _) = start(Runtime::Provided, "provided", "ignored.by.this.bootstrap").await;
+    for (i, n) in [(1, 5), (2, 6)] {
+        let v = json(invoke(&api, inv(&format!("b-{i}"), n)).await.unwrap());
+        assert_eq!((v["doubled"].as_i64(), v["request_id"].as_str()), (Some(n * 2), Some(format!("b-{i}").as_str())));
+    }
 }
 
 #[tokio::test]
