@@ -120,9 +120,8 @@ impl Engine {
         let mut table = PredTable::default();
         let mut programs: Vec<KindProgram> = (0..EventKind::COUNT).map(|_| KindProgram::default()).collect();
         let mut builders: Vec<ScanBuilder> = (0..EventKind::COUNT).map(|_| ScanBuilder::default()).collect();
-        // Specialise every rule for each kind it can apply to, and find its guard (which needs
-        // the hints of every pattern in it first).
-        let mut staged = Vec::new();
+        // Specialise every rule for each kind it can apply to; its literals, and the hint
+        // literals of its patterns, go into the kind's automata; its guard picks among them.
         for (ri, r) in rules.iter().enumerate() {
             let kinds = r.kinds.intersect(compile::infer_kinds(&r.condition));
             for k in kinds.iter() {
@@ -130,35 +129,28 @@ impl Engine {
                 if expr == CExpr::Const(false) {
                     continue;
                 }
+                let prog = &mut programs[k.index()];
+                let local = prog.rules.len() as u32;
+                let b = &mut builders[k.index()];
                 let mut preds = Vec::new();
                 compile::for_each_pred(&expr, &mut |p| preds.push(p));
                 for p in preds {
-                    if table.literal(p).is_none() {
-                        table.hint(p);
+                    let lits = match table.literal(p) {
+                        Some(_) => vec![p],
+                        None => table.hint(p).map(<[PredId]>::to_vec).unwrap_or_default(),
+                    };
+                    for l in lits {
+                        if let Some((field, op, value, cased)) = table.literal(l) {
+                            b.add(field, l, op, value, cased);
+                        }
                     }
                 }
-                let guard = compile::guard(&expr, &table);
-                staged.push((k, ri, expr, guard));
-            }
-        }
-        for (k, ri, expr, guard) in staged {
-            let prog = &mut programs[k.index()];
-            let local = prog.rules.len() as u32;
-            let b = &mut builders[k.index()];
-            // Every literal, and every pattern's hint literals, go into the kind's automata.
-            compile::for_each_pred(&expr, &mut |p| {
-                let hinted = table.known_hint(p).unwrap_or_default();
-                for &l in std::iter::once(&p).chain(hinted) {
-                    if let Some((field, op, value, cased)) = table.literal(l) {
-                        b.add(field, l, op, value, cased);
-                    }
+                match compile::guard(&expr, &table) {
+                    Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
+                    None => prog.always.push(local),
                 }
-            });
-            match guard {
-                Some(g) => g.iter().for_each(|p| b.guard(*p, local)),
-                None => prog.always.push(local),
+                prog.rules.push(KindRule { rule: ri as u32, expr });
             }
-            prog.rules.push(KindRule { rule: ri as u32, expr });
         }
         for (prog, b) in programs.iter_mut().zip(builders) {
             match b.build() {

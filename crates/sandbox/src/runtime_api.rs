@@ -186,28 +186,35 @@ async fn next(State(s): State<Arc<Shared>>, ConnectInfo(peer): Peer, method: Met
     (StatusCode::OK, headers, inv.payload).into_response()
 }
 
+fn accepted() -> Response {
+    (StatusCode::ACCEPTED, [("content-type", "application/json")], r#"{"status":"OK"}"#).into_response()
+}
+
+/// The error type a runtime names in its header, or Lambda's default for the endpoint.
+fn error_type(headers: &HeaderMap, default: &str) -> String {
+    headers.get("lambda-runtime-function-error-type").and_then(|v| v.to_str().ok()).unwrap_or(default).to_owned()
+}
+
 /// Hands a runtime's answer to the waiting invocation, with Lambda's refusals.
-fn answer(s: &Shared, id: &str, body: Result<Bytes, BytesRejection>, outcome: impl FnOnce(Vec<u8>) -> Outcome) -> (StatusCode, Response) {
+fn answer(s: &Shared, id: &str, body: Result<Bytes, BytesRejection>, outcome: impl FnOnce(Vec<u8>) -> Outcome) -> Response {
     let body = match body {
         Ok(b) if b.len() <= MAX_PAYLOAD => b,
         _ => {
             let msg = format!("payload larger than the {MAX_PAYLOAD}-byte limit");
-            return (StatusCode::PAYLOAD_TOO_LARGE, refuse(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", &msg));
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "RequestEntityTooLarge", &msg);
         }
     };
     let Some(done) = lock(&s.inflight).remove(id) else {
         return if lock(&s.answered).contains(id) {
-            let msg = format!("invocation {id} was already answered");
-            (StatusCode::FORBIDDEN, refuse(StatusCode::FORBIDDEN, "InvalidStateTransition", &msg))
+            refuse(StatusCode::FORBIDDEN, "InvalidStateTransition", &format!("invocation {id} was already answered"))
         } else {
-            (StatusCode::BAD_REQUEST, refuse(StatusCode::BAD_REQUEST, "InvalidRequestID", &format!("invalid request id {id}")))
+            refuse(StatusCode::BAD_REQUEST, "InvalidRequestID", &format!("invalid request id {id}"))
         };
     };
     lock(&s.answered).insert(id.to_owned());
     // The invoker may have given up (timeout); the answer is still accepted, as Lambda does.
     let _ = done.send(outcome(body.to_vec()));
-    let ok = (StatusCode::ACCEPTED, [("content-type", "application/json")], r#"{"status":"OK"}"#).into_response();
-    (StatusCode::ACCEPTED, ok)
+    accepted()
 }
 
 async fn response(
@@ -218,8 +225,8 @@ async fn response(
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (status, r) = answer(&s, &id, body, Outcome::Response);
-    s.record(peer, &method, &uri, Some(id), status);
+    let r = answer(&s, &id, body, Outcome::Response);
+    s.record(peer, &method, &uri, Some(id), r.status());
     r
 }
 
@@ -232,18 +239,16 @@ async fn error(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let error_type = headers.get("lambda-runtime-function-error-type").and_then(|v| v.to_str().ok()).unwrap_or("Unhandled").to_owned();
-    let (status, r) = answer(&s, &id, body, |body| Outcome::Error { error_type, body });
-    s.record(peer, &method, &uri, Some(id), status);
+    let error_type = error_type(&headers, "Unhandled");
+    let r = answer(&s, &id, body, |body| Outcome::Error { error_type, body });
+    s.record(peer, &method, &uri, Some(id), r.status());
     r
 }
 
 async fn init_error(State(s): State<Arc<Shared>>, ConnectInfo(peer): Peer, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let error_type =
-        headers.get("lambda-runtime-function-error-type").and_then(|v| v.to_str().ok()).unwrap_or("Runtime.Unknown").to_owned();
-    s.init_error.send_replace(Some(error_type));
+    s.init_error.send_replace(Some(error_type(&headers, "Runtime.Unknown")));
     s.record(peer, &method, &uri, None, StatusCode::ACCEPTED);
-    (StatusCode::ACCEPTED, [("content-type", "application/json")], r#"{"status":"OK"}"#).into_response()
+    accepted()
 }
 
 async fn ping(State(s): State<Arc<Shared>>, ConnectInfo(peer): Peer, method: Method, uri: Uri) -> Response {

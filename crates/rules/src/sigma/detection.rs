@@ -229,13 +229,7 @@ impl Compiler<'_, '_> {
         let mut parts = text.split('|');
         let name = parts.next().unwrap_or("").trim();
         let mods: Result<Vec<Modifier>, String> = parts.map(|m| Modifier::parse(m.trim())).collect();
-        let plan = match mods.and_then(|m| Plan::new(&m)) {
-            Ok(p) => p,
-            Err(e) => {
-                self.ctx.err(key, format!("`{text}`: {e}"));
-                return None;
-            }
-        };
+        let plan = self.ctx.check(key, mods.and_then(|m| Plan::new(&m)).map_err(|e| format!("`{text}`: {e}")))?;
         let values: Vec<&Node> = match &value.kind {
             NodeKind::Null => {
                 if plan != Plan::default() {
@@ -276,13 +270,7 @@ impl Compiler<'_, '_> {
             }
             return ok.then(|| combine(&plan, out));
         }
-        let target = match taxonomy::resolve(name, self.ls) {
-            Ok(t) => t,
-            Err(e) => {
-                self.ctx.err(key, e);
-                return None;
-            }
-        };
+        let target = self.ctx.check(key, taxonomy::resolve(name, self.ls))?;
         let mut ok = true;
         let mut out = Vec::new();
         for v in values {
@@ -335,18 +323,11 @@ impl Compiler<'_, '_> {
                     return None;
                 }
                 let text = v.as_str().unwrap_or("");
-                match s.value(text) {
-                    Ok(sv) => {
-                        if let Some(why) = sv.never {
-                            self.never.push(why);
-                        }
-                        Some(sv.expr)
-                    }
-                    Err(e) => {
-                        self.ctx.err(v, e);
-                        None
-                    }
+                let sv = self.ctx.check(v, s.value(text))?;
+                if let Some(why) = sv.never {
+                    self.never.push(why);
                 }
+                Some(sv.expr)
             }
         }
     }
@@ -375,13 +356,7 @@ impl Compiler<'_, '_> {
                 .map(|value| Op::TimePart { part, cmp, value })
                 .map_err(|_| format!("a time part compares with an integer, not {text:?}")),
         };
-        let op = match op {
-            Ok(op) => op,
-            Err(e) => {
-                self.ctx.err(v, e);
-                return None;
-            }
-        };
+        let op = self.ctx.check(v, op)?;
         let e = self.pred(f, op, key)?;
         Some(if plan.neq { negate(f, e) } else { e })
     }
@@ -389,17 +364,7 @@ impl Compiler<'_, '_> {
     /// String values: wildcards, transformations, then the field's type decides the operator.
     fn strings(&mut self, f: &FieldRef, plan: &Plan, v: &Node, key: &Node) -> Option<Expr> {
         let raw = v.as_str().unwrap_or("");
-        let text = if plan.transforms.contains(&Modifier::Expand) {
-            match modifiers::expand(raw) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.ctx.err(v, e);
-                    return None;
-                }
-            }
-        } else {
-            raw.to_owned()
-        };
+        let text = if plan.transforms.contains(&Modifier::Expand) { self.ctx.check(v, modifiers::expand(raw))? } else { raw.to_owned() };
         let ty = f.ty();
         if text.is_empty() && plan.transforms.iter().all(|t| *t == Modifier::Expand) {
             // `Field: ''`: empty, which for fnwarden is the same as absent.
@@ -413,24 +378,12 @@ impl Compiler<'_, '_> {
         }
         let mut pats = vec![modifiers::parse_wild(&text)];
         for t in &plan.transforms {
-            match modifiers::transform(*t, pats) {
-                Ok(p) => pats = p,
-                Err(e) => {
-                    self.ctx.err(key, e);
-                    return None;
-                }
-            }
+            pats = self.ctx.check(key, modifiers::transform(*t, pats))?;
         }
         let mut variants = Vec::with_capacity(pats.len());
         for p in pats {
             let op = modifiers::to_text(p).and_then(|pieces| string_op(pieces, plan.cased, ty, f));
-            let op = match op {
-                Ok(op) => op,
-                Err(e) => {
-                    self.ctx.err(v, e);
-                    return None;
-                }
-            };
+            let op = self.ctx.check(v, op)?;
             let e = self.pred(f, op, key)?;
             variants.push(if plan.neq { negate(f, e) } else { e });
         }

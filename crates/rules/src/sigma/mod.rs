@@ -171,6 +171,11 @@ impl<'a> Ctx<'a> {
         self.at(node.line, node.col, msg);
     }
 
+    /// The value, or `None` with the error recorded at `node`.
+    pub fn check<T>(&mut self, node: &Node, r: Result<T, String>) -> Option<T> {
+        r.map_err(|e| self.err(node, e)).ok()
+    }
+
     pub fn fail(&mut self, f: Fail) {
         self.at(f.line, f.col, f.msg);
     }
