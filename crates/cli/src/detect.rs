@@ -63,7 +63,7 @@ fn parse_severity(s: &str) -> Result<Severity, String> {
 }
 
 /// `5s`, `500ms`, `250us`, `2m`, `1h`, or a number of seconds; returns nanoseconds.
-fn parse_duration(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);

@@ -7,6 +7,7 @@ mod fields;
 mod progress;
 mod rules;
 mod rulesource;
+mod run;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ enum Command {
     /// Check, list and test rules (validate, list, test)
     #[command(subcommand)]
     Rules(rules::Command),
+    Run(run::Args),
 }
 
 fn init_logging(verbose: u8) {
@@ -57,12 +59,17 @@ fn init_logging(verbose: u8) {
 }
 
 fn main() -> ExitCode {
+    // The sandbox re-executes this binary as its init, before anything else runs.
+    if std::env::args_os().nth(1).is_some_and(|a| a == run::INIT_ARG) {
+        fnwarden_sandbox::isolation::init_main();
+    }
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Detect(a) => detect::run(a),
         Command::Fields(a) => fields::run(a),
         Command::Rules(c) => rules::run(c),
+        Command::Run(a) => run::run(a),
     };
     match result {
         Ok(code) => code,

@@ -270,6 +270,12 @@ fields! {
     LogMessage = "log.message", T::Str, A::None, S::Cat(C::Log), "the log line";
     LogLevel = "log.level", T::Str, A::None, S::Cat(C::Log), "level: INFO, ERROR …";
     LogStream = "log.stream", T::Str, A::None, S::Cat(C::Log), "log stream or file";
+
+    SandboxRole = "sandbox.role", T::Str, A::None, S::All, "fnwarden sandbox: role of the acting process (runtime, init or function)";
+    SandboxTargetRole = "sandbox.target_role", T::Str, A::None, S::All, "fnwarden sandbox: role of the process acted upon";
+    SandboxPollers = "sandbox.pollers", T::Int, A::None, S::Kinds(&[K::Http]), "fnwarden sandbox: Runtime API /next polls outstanding, this one included";
+    SandboxDroppedIn = "sandbox.dropped_in", T::Str, A::None, S::Sensor, "fnwarden sandbox: request id of the earlier invocation that wrote this file";
+    SandboxCanaries = "sandbox.canaries", T::StrList, A::None, S::Cat(C::Network), "fnwarden sandbox: canary credentials found in data that left";
 }
 
 impl FieldId {
@@ -705,6 +711,11 @@ impl Event {
             F::InvErrorType => inv.and_then(|i| nonempty(&i.error_type)),
 
             F::LogMessage => self.log.as_ref().map(|l| Val::Str(&l.message)),
+            F::SandboxRole => self.sandbox.as_ref().and_then(|s| nonempty(&s.role)),
+            F::SandboxTargetRole => self.sandbox.as_ref().and_then(|s| nonempty(&s.target_role)),
+            F::SandboxPollers => self.sandbox.as_ref().and_then(|s| s.pollers).map(|n| Val::Int(n.into())),
+            F::SandboxDroppedIn => self.sandbox.as_ref().and_then(|s| nonempty(&s.dropped_in)),
+            F::SandboxCanaries => self.sandbox.as_ref().filter(|s| !s.canaries.is_empty()).map(|s| Val::Strs(&s.canaries)),
             F::LogLevel => self.log.as_ref().and_then(|l| nonempty(&l.level)),
             F::LogStream => self.log.as_ref().and_then(|l| nonempty(&l.stream)),
         }

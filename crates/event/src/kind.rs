@@ -79,6 +79,7 @@ kinds! {
     Execve = "execve", Process, "a process image was executed";
     Fork = "fork", Process, "a process or thread was created (fork, vfork, clone)";
     ProcExit = "procexit", Process, "a process exited";
+    ProcAlive = "proc_alive", Process, "a process the function started was still running after the invocation's response";
     Open = "open", File, "a file was opened (open, openat, creat)";
     Write = "write", File, "data was written to a file";
     Rename = "rename", File, "a file was renamed";

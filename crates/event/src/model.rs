@@ -40,6 +40,8 @@ pub struct Event {
     pub invocation: Option<Invocation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxFacts>,
     /// Values computed once at ingest so that matching never allocates.
     #[serde(skip)]
     pub derived: Derived,
@@ -456,6 +458,29 @@ pub struct Invocation {
     pub error_type: String,
 }
 
+/// What fnwarden's sandbox knows about an event that no sensor outside it could: which process
+/// is the legitimate runtime, which invocation dropped a file, which canary left.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxFacts {
+    /// Role of the acting process: `runtime` (the process serving invocations), `init` (the
+    /// sandbox's PID 1) or `function` (anything the function started).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub role: String,
+    /// Role of the process acted upon (ptrace, process_vm_writev, /proc/<pid>/mem).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub target_role: String,
+    /// Runtime API: `/next` polls outstanding when this request arrived, itself included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pollers: Option<u32>,
+    /// Request id of the earlier invocation whose code wrote this file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub dropped_in: String,
+    /// Names of the run's canary credentials found in the data that left.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub canaries: Vec<String>,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct LogLine {
@@ -516,6 +541,7 @@ impl Event {
             cloud: None,
             invocation: None,
             log: None,
+            sandbox: None,
             derived: Derived::default(),
         }
     }

@@ -68,14 +68,83 @@ impl Canaries {
     }
 
     /// The variables whose canary values occur in `data` (as sent: an HTTP body, a DNS name …).
-    /// The session token is also matched by a 32-character slice, since exfiltration may cut it.
+    /// For repeated searches build a [`CanaryFinder`] once.
     pub fn found_in(&self, data: &[u8]) -> Vec<&'static str> {
-        let contains = |needle: &str| !needle.is_empty() && data.windows(needle.len()).any(|w| w == needle.as_bytes());
-        self.values()
-            .into_iter()
-            .filter(|(var, v)| contains(v) || (*var == "AWS_SESSION_TOKEN" && v.len() > 64 && contains(&v[17..49])))
-            .map(|(var, _)| var)
-            .collect()
+        self.finder().found_in(data)
+    }
+
+    /// A matcher for every canary in the forms exfiltration uses: as is, base64 (standard and
+    /// URL-safe, at any alignment), hex and percent-encoded; the session token also by a
+    /// 32-character slice, since exfiltration may cut it.
+    pub fn finder(&self) -> CanaryFinder {
+        let mut needles = Vec::new();
+        let mut vars = Vec::new();
+        for (var, v) in self.values() {
+            let mut forms = encodings(v.as_bytes());
+            if var == "AWS_SESSION_TOKEN" && v.len() > 64 {
+                forms.push(v[17..49].to_owned());
+            }
+            for f in forms {
+                needles.push(f);
+                vars.push(var);
+            }
+        }
+        // Building only fails past size limits that a few hundred short needles cannot reach.
+        let ac = aho_corasick::AhoCorasick::new(&needles).ok();
+        CanaryFinder { ac, vars }
+    }
+}
+
+/// `v` as it may look on the wire.
+fn encodings(v: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    let mut out = vec![String::from_utf8_lossy(v).into_owned()];
+    out.push(v.iter().map(|b| format!("{b:02x}")).collect());
+    out.push(v.iter().map(|b| format!("{b:02X}")).collect());
+    let pct: String = v.iter().map(|&b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }).collect();
+    if pct != out[0] {
+        out.push(pct);
+    }
+    // Base64 of the value after 0, 1 or 2 other bytes: the characters that mix in neighbours
+    // (2 or 3 at the start, 3 at the end) are left out.
+    for engine in [&STANDARD, &URL_SAFE] {
+        for k in 0..3usize {
+            let mut buf = vec![0u8; k];
+            buf.extend_from_slice(v);
+            let enc = engine.encode(&buf);
+            let enc = enc.trim_end_matches('=');
+            let skip = [0, 2, 3][k];
+            if enc.len() > skip + 3 + 16 {
+                out.push(enc[skip..enc.len() - 3].to_owned());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Finds a run's canaries in outgoing data; built once per run.
+#[derive(Clone, Debug)]
+pub struct CanaryFinder {
+    ac: Option<aho_corasick::AhoCorasick>,
+    vars: Vec<&'static str>,
+}
+
+impl CanaryFinder {
+    /// The variables whose canary values occur in `data`, each once, in the order found.
+    pub fn found_in(&self, data: &[u8]) -> Vec<&'static str> {
+        let mut found: Vec<&'static str> = Vec::new();
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(data) {
+                let var = self.vars[m.pattern().as_usize()];
+                if !found.contains(&var) {
+                    found.push(var);
+                }
+            }
+        }
+        found
     }
 }
 
@@ -143,6 +212,24 @@ mod tests {
         let cut = format!("t={}", &c.aws_session_token[10..80]);
         assert_eq!(c.found_in(cut.as_bytes()), ["AWS_SESSION_TOKEN"]);
         assert!(c.found_in(b"GET /latest/meta-data/ HTTP/1.1").is_empty());
+    }
+
+    #[test]
+    fn encoded_canaries_are_found_at_any_alignment() {
+        use base64::Engine;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+        let c = Canaries::new().unwrap();
+        let f = c.finder();
+        for prefix in ["", "a", "ab", "PATH=/usr/bin\0"] {
+            let environ = format!("{prefix}AWS_SECRET_ACCESS_KEY={}\0", c.aws_secret_access_key);
+            for enc in [STANDARD.encode(&environ), URL_SAFE.encode(&environ)] {
+                assert_eq!(f.found_in(enc.as_bytes()), ["AWS_SECRET_ACCESS_KEY"], "{prefix:?} {enc}");
+            }
+        }
+        let hex: String = c.azure_msi_secret.bytes().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(f.found_in(format!("q={hex}").as_bytes()), ["MSI_SECRET"]);
+        let other = Canaries::new().unwrap();
+        assert!(f.found_in(STANDARD.encode(other.aws_secret_access_key.as_bytes()).as_bytes()).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
@@ -50,7 +51,15 @@ pub struct Call {
     /// The invocation the request was about (handed out by `/next`, or named in the path).
     pub request_id: Option<String>,
     pub status: u16,
+    /// For `/next`: polls outstanding when this one arrived, itself included. The runtime
+    /// keeps one; a second means another poller is waiting to steal an invocation.
+    pub pollers: u32,
+    /// The process that made the call, from the [`Resolver`] while the connection was open.
+    pub owner: Option<i32>,
 }
+
+/// Finds the process (host pid) behind a client address, asked while the connection is open.
+pub type Resolver = Arc<dyn Fn(SocketAddr) -> Option<i32> + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -74,13 +83,23 @@ struct Shared {
     answered: Mutex<HashSet<String>>,
     init_error: watch::Sender<Option<String>>,
     calls: mpsc::UnboundedSender<Call>,
+    pollers: AtomicU32,
+    closed: watch::Sender<bool>,
+    resolver: Mutex<Option<Resolver>>,
 }
 
 impl Shared {
     fn record(&self, peer: SocketAddr, method: &Method, uri: &Uri, request_id: Option<String>, status: StatusCode) {
+        let owner = self.owner(peer);
+        let call =
+            Call { peer, method: method.to_string(), path: uri.path().to_owned(), request_id, status: status.as_u16(), pollers: 0, owner };
         // The receiver may be gone when nobody monitors; serving goes on.
-        let _ =
-            self.calls.send(Call { peer, method: method.to_string(), path: uri.path().to_owned(), request_id, status: status.as_u16() });
+        let _ = self.calls.send(call);
+    }
+
+    fn owner(&self, peer: SocketAddr) -> Option<i32> {
+        let resolver = lock(&self.resolver).clone();
+        resolver.and_then(|r| r(peer))
     }
 }
 
@@ -90,6 +109,7 @@ impl Shared {
 pub struct RuntimeApi {
     shared: Arc<Shared>,
     pub addr: SocketAddr,
+    server: Arc<tokio::task::AbortHandle>,
 }
 
 /// Poisoning only means another request panicked mid-update; the maps stay usable.
@@ -100,8 +120,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl RuntimeApi {
     /// Serves on `addr` (port 0 picks one) and returns the server with a feed of every call.
     pub async fn serve(addr: SocketAddr) -> Result<(RuntimeApi, mpsc::UnboundedReceiver<Call>), ApiError> {
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ApiError::Bind { addr, source })?;
-        let addr = listener.local_addr().map_err(|source| ApiError::Bind { addr, source })?;
+        let listener = std::net::TcpListener::bind(addr).map_err(|source| ApiError::Bind { addr, source })?;
+        RuntimeApi::serve_on(listener)
+    }
+
+    /// Serves on a listener made elsewhere, e.g. inside the sandbox's network namespace.
+    pub fn serve_on(listener: std::net::TcpListener) -> Result<(RuntimeApi, mpsc::UnboundedReceiver<Call>), ApiError> {
+        let bind_err = |source| ApiError::Bind { addr: SocketAddr::from(([0, 0, 0, 0], 0)), source };
+        let addr = listener.local_addr().map_err(bind_err)?;
+        listener.set_nonblocking(true).map_err(|source| ApiError::Bind { addr, source })?;
+        let listener = tokio::net::TcpListener::from_std(listener).map_err(|source| ApiError::Bind { addr, source })?;
         let (calls, feed) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
@@ -110,6 +138,9 @@ impl RuntimeApi {
             answered: Mutex::new(HashSet::new()),
             init_error: watch::Sender::new(None),
             calls,
+            pollers: AtomicU32::new(0),
+            closed: watch::Sender::new(false),
+            resolver: Mutex::new(None),
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -123,15 +154,41 @@ impl RuntimeApi {
             .layer(DefaultBodyLimit::max(MAX_PAYLOAD + 1))
             .with_state(Arc::clone(&shared));
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        tokio::spawn(async move {
+        let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, service).await {
                 tracing::error!("Runtime API server stopped: {e}");
             }
         });
-        Ok((RuntimeApi { shared, addr }, feed))
+        Ok((RuntimeApi { shared, addr, server: Arc::new(server.abort_handle()) }, feed))
     }
 
     /// Queues an invocation and waits for the runtime's answer.
+    /// Forgets every queued and in-flight invocation and any init error: their instance is gone,
+    /// and the next one starts clean. Answers that arrive for them later get 400, as unknown ids.
+    pub fn cancel_all(&self) {
+        lock(&self.shared.queue).clear();
+        lock(&self.shared.inflight).clear();
+        self.shared.init_error.send_replace(None);
+    }
+
+    /// The error type the runtime reported through `/init/error`, if it did.
+    pub fn init_error(&self) -> Option<String> {
+        self.shared.init_error.borrow().clone()
+    }
+
+    /// Names the process behind each call from now on.
+    pub fn set_resolver(&self, resolver: Resolver) {
+        *lock(&self.shared.resolver) = Some(resolver);
+    }
+
+    /// Stops serving: the listener closes, waiting polls end, and the call feed closes once the
+    /// last connection is gone.
+    pub fn shutdown(&self) {
+        self.cancel_all();
+        self.shared.closed.send_replace(true);
+        self.server.abort();
+    }
+
     pub async fn invoke(&self, invocation: Invocation) -> Result<Outcome, ApiError> {
         let (done, answer) = oneshot::channel();
         lock(&self.shared.queue).push_back(Pending { invocation, done });
@@ -154,18 +211,36 @@ fn refuse(status: StatusCode, error_type: &str, message: &str) -> Response {
     (status, [("content-type", "application/json")], body).into_response()
 }
 
+/// Counts a poll while it waits, including when its client goes away mid-wait.
+struct Poll<'a>(&'a AtomicU32);
+
+impl Drop for Poll<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn next(State(s): State<Arc<Shared>>, ConnectInfo(peer): Peer, method: Method, uri: Uri) -> Response {
+    // Recorded on arrival: a poll that never gets an event still shows who asked.
+    let pollers = s.pollers.fetch_add(1, Ordering::SeqCst) + 1;
+    let _poll = Poll(&s.pollers);
+    let owner = s.owner(peer);
+    let call = Call { peer, method: method.to_string(), path: uri.path().to_owned(), request_id: None, status: 200, pollers, owner };
+    let _ = s.calls.send(call);
     // Blocks until an event arrives, as Lambda's does; a permit stored by `notify_one` before
     // the wait begins is not lost.
+    let mut closed = s.closed.subscribe();
     let pending = loop {
         if let Some(p) = lock(&s.queue).pop_front() {
             break p;
         }
-        s.ready.notified().await;
+        tokio::select! {
+            () = s.ready.notified() => {}
+            _ = closed.wait_for(|c| *c) => return refuse(StatusCode::GONE, "Sandbox.Closed", "the sandbox is shutting down"),
+        }
     };
     let inv = pending.invocation;
     lock(&s.inflight).insert(inv.request_id.clone(), pending.done);
-    s.record(peer, &method, &uri, Some(inv.request_id.clone()), StatusCode::OK);
     let mut headers = HeaderMap::new();
     let mut put = |name: &'static str, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {

@@ -68,7 +68,7 @@ async fn next_hands_out_the_event_and_response_completes_it() {
 
     let next = calls.recv().await.unwrap();
     assert_eq!((next.method.as_str(), next.path.as_str(), next.status), ("GET", "/2018-06-01/runtime/invocation/next", 200));
-    assert_eq!(next.request_id.as_deref(), Some("req-1"));
+    assert_eq!((next.request_id.as_deref(), next.pollers), (None, 1));
     assert!(next.peer.ip().is_loopback());
     let resp = calls.recv().await.unwrap();
     assert_eq!((resp.path.as_str(), resp.status), ("/2018-06-01/runtime/invocation/req-1/response", 202));
@@ -161,8 +161,15 @@ async fn a_real_python_runtime_loop_is_served() {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["doubled"], n * 2);
     }
-    // The loop waits for a third event; a poll is counted when an event is handed out.
+    // The loop waits for a third event; a poll is recorded when it arrives, one at a time.
+    let mut polls: Vec<Call> = Vec::new();
+    while polls.len() < 3 {
+        let Ok(Some(c)) = tokio::time::timeout(Duration::from_secs(10), calls.recv()).await else { break };
+        if c.path.ends_with("/next") {
+            polls.push(c);
+        }
+    }
     child.kill().await.expect("the bootstrap stops");
-    let polls: Vec<Call> = std::iter::from_fn(|| calls.try_recv().ok()).filter(|c| c.path.ends_with("/next")).collect();
-    assert_eq!(polls.len(), 2, "one poll per warm invocation");
+    assert_eq!(polls.len(), 3, "one poll per warm invocation, and the one waiting for a third");
+    assert!(polls.iter().all(|p| p.pollers == 1), "the runtime never polls twice at once: {polls:?}");
 }

@@ -44,6 +44,9 @@ def load_handler():
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
     try:
         module = importlib.import_module(module_name.replace("/", "."))
+    except SyntaxError as exc:
+        post("init/error", error_body(exc), "Runtime.UserCodeSyntaxError")
+        raise SystemExit(1)
     except Exception as exc:
         post("init/error", error_body(exc), "Runtime.ImportModuleError")
         raise SystemExit(1)

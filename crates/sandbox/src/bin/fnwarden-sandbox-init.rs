@@ -1,0 +1,3 @@
+fn main() {
+    fnwarden_sandbox::isolation::init_main()
+}
