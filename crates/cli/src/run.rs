@@ -19,6 +19,8 @@ use crate::rulesource::{self, RuleArgs};
 
 /// The hidden first argument that turns this binary into the sandbox's init.
 pub const INIT_ARG: &str = "__sandbox-init";
+/// Alerts kept for the report; past this a hostile function's repetitions are only counted.
+const MAX_ALERTS: usize = 10_000;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -169,6 +171,10 @@ fn read_event(spec: Option<&str>, dir: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        bail!("fnwarden run needs root: the sandbox creates namespaces and cgroups and loads a seccomp policy (try sudo)");
+    }
     if !a.dir.is_dir() {
         bail!("{}: no such function directory", a.dir.display());
     }
@@ -229,25 +235,35 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         eprintln!("fnwarden: running {name} ({runtime_name}, {invocations} invocation(s)) in the sandbox …");
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut suppressed = 0u64;
     let (report, alerts) = rt.block_on(async {
         let runner = tokio::spawn(session::run(spec, tx));
         let mut alerts: Vec<Alert> = Vec::new();
         let mut batch = Vec::new();
+        let mut keep = |batch: &mut Vec<Alert>, alerts: &mut Vec<Alert>| {
+            let room = MAX_ALERTS.saturating_sub(alerts.len()).min(batch.len());
+            alerts.extend(batch.drain(..room));
+            suppressed += batch.len() as u64;
+            batch.clear();
+        };
         while let Some(ev) = rx.recv().await {
             if let Some(w) = events_out.as_mut() {
                 serde_json::to_writer(&mut *w, &ev)?;
                 w.write_all(b"\n")?;
             }
             engine.process(ev, &mut batch);
-            alerts.append(&mut batch);
+            keep(&mut batch, &mut alerts);
         }
         engine.flush(&mut batch);
-        alerts.append(&mut batch);
+        keep(&mut batch, &mut alerts);
         let report = runner.await.context("the sandbox task failed")??;
         anyhow::Ok((report, alerts))
     })?;
     if let Some(mut w) = events_out {
         w.flush()?;
+    }
+    if suppressed > 0 {
+        eprintln!("fnwarden: {suppressed} more alerts not kept (the first {MAX_ALERTS} are in the report)");
     }
     let verdict = verdict(&alerts);
     let failed = alerts.iter().any(|x| x.severity >= a.fail_on);
@@ -270,6 +286,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
             "exit_code": u8::from(failed),
             "report": report,
             "alerts": alerts,
+            "alerts_not_kept": suppressed,
             "engine": engine.stats(),
         });
         std::fs::write(p, serde_json::to_vec_pretty(&doc)?).with_context(|| format!("cannot write --json {}", p.display()))?;

@@ -144,6 +144,7 @@ examples! {
     attack_stratum_miner => "stratum-miner",
     attack_port_scan => "port-scan",
     attack_fork_bomb => "fork-bomb",
+    attack_runtime_tamper => "runtime-tamper",
 }
 
 #[test]

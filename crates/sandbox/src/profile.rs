@@ -27,6 +27,9 @@ pub struct Profile {
     pub tls_sni: BTreeSet<String>,
     /// Events per type, and refused syscalls.
     pub syscalls: BTreeMap<String, u64>,
+    /// Stops of the seccomp monitor per syscall (what the function asked the kernel for, among
+    /// the watched calls, including those that produced no event).
+    pub stops: BTreeMap<String, u64>,
     pub denied: u64,
     /// Entries left out past the cap.
     pub truncated: u64,

@@ -60,8 +60,6 @@ pub enum RunError {
     Api(#[from] ApiError),
     #[error("cannot serve the Runtime API inside the sandbox: {0}")]
     ApiListener(std::io::Error),
-    #[error("sandbox: {0}")]
-    Isolation(#[from] crate::isolation::IsolationError),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -251,6 +249,9 @@ impl Runner<'_> {
             profile: Profile::default(),
         };
         *lock(&self.shared.profile) = Profile::default();
+        if let Some((_, Some(m))) = &self.instance {
+            m.take_syscall_counts();
+        }
         let started_at = Timestamp::now();
         lock(&self.shared.enricher).invocation_started(started_at, &request_id);
         self.emit(lifecycle(EventKind::InvokeStart, None));
@@ -337,6 +338,9 @@ impl Runner<'_> {
         // Let the events of this invocation reach the pump before its profile is taken.
         tokio::time::sleep(Duration::from_millis(20)).await;
         report.profile = std::mem::take(&mut *lock(&self.shared.profile));
+        if let Some((_, Some(m))) = &self.instance {
+            report.profile.stops = m.take_syscall_counts().into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        }
         report
     }
 

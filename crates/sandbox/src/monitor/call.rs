@@ -155,6 +155,12 @@ impl Call {
     pub fn refuse(&self) -> Refuse {
         match self {
             Call::Kernel(k) => k.refuse,
+            // Writing another process's memory through /proc is process_vm_writev by another name.
+            Call::File { kind: EventKind::Open, file, target: Some(_) }
+                if file.path.ends_with("/mem") && file.flags & (libc::O_WRONLY | libc::O_RDWR) as u32 != 0 =>
+            {
+                Refuse::IfProtectedTarget
+            }
             _ => Refuse::Never,
         }
     }
