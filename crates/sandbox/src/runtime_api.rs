@@ -86,6 +86,8 @@ struct Shared {
     pollers: AtomicU32,
     closed: watch::Sender<bool>,
     resolver: Mutex<Option<Resolver>>,
+    /// `/next` polls received so far.
+    polls: watch::Sender<u64>,
 }
 
 impl Shared {
@@ -141,6 +143,7 @@ impl RuntimeApi {
             pollers: AtomicU32::new(0),
             closed: watch::Sender::new(false),
             resolver: Mutex::new(None),
+            polls: watch::Sender::new(0),
         });
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -169,6 +172,11 @@ impl RuntimeApi {
         lock(&self.shared.queue).clear();
         lock(&self.shared.inflight).clear();
         self.shared.init_error.send_replace(None);
+    }
+
+    /// Counts `/next` polls as they arrive: a runtime polling is a runtime ready for work.
+    pub fn polls(&self) -> watch::Receiver<u64> {
+        self.shared.polls.subscribe()
     }
 
     /// The error type the runtime reported through `/init/error`, if it did.
@@ -223,6 +231,7 @@ impl Drop for Poll<'_> {
 async fn next(State(s): State<Arc<Shared>>, ConnectInfo(peer): Peer, method: Method, uri: Uri) -> Response {
     // Recorded on arrival: a poll that never gets an event still shows who asked.
     let pollers = s.pollers.fetch_add(1, Ordering::SeqCst) + 1;
+    s.polls.send_modify(|n| *n += 1);
     let _poll = Poll(&s.pollers);
     let owner = s.owner(peer);
     let call = Call { peer, method: method.to_string(), path: uri.path().to_owned(), request_id: None, status: 200, pollers, owner };

@@ -141,8 +141,6 @@ struct Shared {
     profile: Mutex<Profile>,
     logs: Mutex<(Vec<String>, u64)>,
     events: Mutex<u64>,
-    /// Polls of /next, for the run loop to see the runtime become ready.
-    polls: tokio::sync::Notify,
 }
 
 /// Runs every invocation of `spec`, sending each enriched event to `out`.
@@ -171,7 +169,6 @@ pub async fn run(spec: RunSpec, out: UnboundedSender<Event>) -> Result<RunReport
         profile: Mutex::new(Profile::default()),
         logs: Mutex::new((Vec::new(), 0)),
         events: Mutex::new(0),
-        polls: tokio::sync::Notify::new(),
     });
     api.set_resolver({
         let shared = Arc::clone(&shared);
@@ -285,6 +282,7 @@ impl Runner<'_> {
             client_context: None,
             cognito_identity: None,
         };
+        let polls_before = *self.api.polls().borrow();
         let t0 = Instant::now();
         let api = self.api;
         let outcome = tokio::select! {
@@ -313,7 +311,7 @@ impl Runner<'_> {
             }
         }
         if report.status == Status::Success || report.status == Status::Error {
-            self.census().await;
+            self.census(polls_before).await;
         } else {
             // Lambda resets the environment after a timeout or a crash: the next invocation
             // cold-starts a fresh instance.
@@ -362,6 +360,8 @@ impl Runner<'_> {
             monitored: self.spec.monitored,
             ..Spec::new(self.spec.init_exe.clone(), self.spec.function_dir.clone(), launch.argv)
         };
+        let mut polls = self.api.polls();
+        let seen = *polls.borrow_and_update();
         let t0 = Instant::now();
         let mut instance = match Instance::start(&spec) {
             Ok(i) => i,
@@ -397,13 +397,7 @@ impl Runner<'_> {
         }
         self.instance = Some((instance, monitor));
         let ready = async {
-            loop {
-                let notified = self.shared.polls.notified();
-                if lock(&self.shared.live).serving {
-                    return;
-                }
-                notified.await;
-            }
+            let _ = polls.wait_for(|n| *n > seen).await;
         };
         tokio::select! {
             () = ready => Started::Ready(t0.elapsed().as_secs_f64() * 1000.0),
@@ -447,8 +441,9 @@ impl Runner<'_> {
 
     /// After a response: every process other than the runtime and init still running outlived
     /// the invocation. The runtime's next poll marks the end of its own work.
-    async fn census(&mut self) {
-        let _ = tokio::time::timeout(Duration::from_millis(300), self.shared.polls.notified()).await;
+    async fn census(&mut self, polls_before: u64) {
+        let mut polls = self.api.polls();
+        let _ = tokio::time::timeout(Duration::from_millis(300), polls.wait_for(|n| *n > polls_before)).await;
         let Some((instance, monitor)) = &self.instance else { return };
         let (runtime, init) = (instance.runtime_pid(), instance.init_pid());
         let pids = instance.pids();
@@ -604,7 +599,6 @@ fn api_event(shared: &Shared, call: Call) -> Event {
         if role == "runtime" && !live.replaced {
             live.serving = true;
         }
-        shared.polls.notify_waiters();
     }
     ev.normalize();
     ev
