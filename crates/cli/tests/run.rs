@@ -158,6 +158,19 @@ fn every_example_has_a_test() {
     }
 }
 
+/// AWS's own runtime client, unmodified, serves the handler in the sandbox as on Lambda.
+#[test]
+fn awslambdaric_runs_in_the_sandbox() {
+    if !root() {
+        return;
+    }
+    let o = run(&repo().join("examples/functions/hello-python"), &["--client", "official", "-n", "2"]);
+    assert_eq!(statuses(&o), ["success", "success"], "{}\n{}", o.stdout, o.stderr);
+    assert_eq!(o.report["verdict"], "clean", "{:?}", alert_ids(&o));
+    let exec = o.report["report"]["invocations"][0]["profile"]["processes"].to_string();
+    assert!(exec.contains("-m awslambdaric app.handler"), "{exec}");
+}
+
 #[test]
 fn the_function_cannot_reach_the_host() {
     if !root() {
