@@ -158,6 +158,28 @@ fn every_example_has_a_test() {
     }
 }
 
+/// What the honeypots see is tied to the process that sent it, like what the monitor sees.
+#[test]
+fn honeypot_events_name_the_process_that_made_them() {
+    if !root() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let events = tmp.path().join("events.jsonl");
+    let o = run(&repo().join("examples/functions/metadata-creds"), &["--events", events.to_str().unwrap_or_default()]);
+    let text = std::fs::read_to_string(&events).unwrap_or_default();
+    let seen: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| matches!(e["source"].as_str(), Some("sandbox-metadata" | "sandbox-dns")))
+        .collect();
+    assert!(seen.len() >= 5, "metadata and DNS requests recorded: {}", o.stderr);
+    for e in &seen {
+        assert_eq!(e["proc"]["exe"], "/usr/bin/python3", "{e}");
+        assert_eq!(e["sandbox"]["role"], "runtime", "{e}");
+    }
+}
+
 /// AWS's own runtime client, unmodified, serves the handler in the sandbox as on Lambda.
 #[test]
 fn awslambdaric_runs_in_the_sandbox() {

@@ -4,10 +4,20 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-/// The host pid, among `pids`, holding the socket whose local end is `client` and remote end
+/// The host pid, among `pids`, holding the TCP socket whose local end is `client` and remote end
 /// `server`. `netns_pid` is any process inside the sandbox's network namespace.
 pub fn socket_owner(netns_pid: i32, client: SocketAddr, server: SocketAddr, pids: &[i32]) -> Option<i32> {
-    let table = std::fs::read_to_string(format!("/proc/{netns_pid}/net/tcp")).ok()?;
+    owner_in("tcp", netns_pid, client, Some(server), pids)
+}
+
+/// The same for a UDP socket bound to `client`, connected anywhere or not at all (a redirected
+/// DNS query's destination is not the resolver's address).
+pub fn udp_socket_owner(netns_pid: i32, client: SocketAddr, pids: &[i32]) -> Option<i32> {
+    owner_in("udp", netns_pid, client, None, pids)
+}
+
+fn owner_in(table: &str, netns_pid: i32, client: SocketAddr, server: Option<SocketAddr>, pids: &[i32]) -> Option<i32> {
+    let table = std::fs::read_to_string(format!("/proc/{netns_pid}/net/{table}")).ok()?;
     let inode = find_inode(&table, client, server)?;
     let want = format!("socket:[{inode}]");
     pids.iter().copied().find(|pid| {
@@ -19,12 +29,18 @@ pub fn socket_owner(netns_pid: i32, client: SocketAddr, server: SocketAddr, pids
     })
 }
 
-/// The inode of the row `local → remote` in a `/proc/net/tcp` table.
-fn find_inode(table: &str, local: SocketAddr, remote: SocketAddr) -> Option<u64> {
-    let (l, r) = (hex_endpoint(local)?, hex_endpoint(remote)?);
+/// The inode of the row `local → remote` (any remote when `None`) in a `/proc/net/{tcp,udp}`
+/// table.
+fn find_inode(table: &str, local: SocketAddr, remote: Option<SocketAddr>) -> Option<u64> {
+    let l = hex_endpoint(local)?;
+    let r = match remote {
+        Some(r) => Some(hex_endpoint(r)?),
+        None => None,
+    };
     table.lines().skip(1).find_map(|line| {
         let cols: Vec<&str> = line.split_whitespace().collect();
-        (cols.get(1) == Some(&l.as_str()) && cols.get(2) == Some(&r.as_str())).then(|| cols.get(9)?.parse().ok()).flatten()
+        let remote_fits = r.as_ref().is_none_or(|r| cols.get(2) == Some(&r.as_str()));
+        (cols.get(1) == Some(&l.as_str()) && remote_fits).then(|| cols.get(9)?.parse().ok()).flatten()
     })
 }
 
@@ -47,9 +63,10 @@ mod tests {
             1: 0100007F:A2F4 0100007F:2329 01 00000000:00000000 00:00000000 00000000   993        0 222 1 0\n";
         let client: SocketAddr = "127.0.0.1:41716".parse().unwrap();
         let server: SocketAddr = "127.0.0.1:9001".parse().unwrap();
-        assert_eq!(find_inode(table, client, server), Some(222));
-        assert_eq!(find_inode(table, server, client), None);
-        assert_eq!(find_inode("garbage\nmore garbage", client, server), None);
+        assert_eq!(find_inode(table, client, Some(server)), Some(222));
+        assert_eq!(find_inode(table, client, None), Some(222));
+        assert_eq!(find_inode(table, server, Some(client)), None);
+        assert_eq!(find_inode("garbage\nmore garbage", client, Some(server)), None);
     }
 
     #[test]
@@ -60,5 +77,7 @@ mod tests {
         let found = socket_owner(me, client.local_addr().unwrap(), server.local_addr().unwrap(), &[1, me]);
         assert_eq!(found, Some(me));
         assert_eq!(socket_owner(me, client.local_addr().unwrap(), server.local_addr().unwrap(), &[1]), None);
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        assert_eq!(udp_socket_owner(me, udp.local_addr().unwrap(), &[me]), Some(me));
     }
 }

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use fnwarden_event::{
-    Event, EventKind, FunctionId, HttpRequest, Invocation as InvocationFacts, InvocationStatus, LogLine, NetAction, Process, Timestamp,
+    Event, EventKind, FunctionId, HttpRequest, Invocation as InvocationFacts, InvocationStatus, L4Proto, LogLine, NetAction, Process,
+    Timestamp,
 };
 use serde::Serialize;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -177,6 +178,19 @@ pub async fn run(spec: RunSpec, out: UnboundedSender<Event>) -> Result<RunReport
             let server = SocketAddr::from(([127, 0, 0, 1], 9001));
             crate::peer::socket_owner(live.runtime, peer, server, &live.instance_pids)
                 .or_else(|| crate::peer::socket_owner(live.runtime, peer, server, &fresh_pids(&live)))
+        })
+    });
+    honeypots.set_attributor({
+        let shared = Arc::clone(&shared);
+        Arc::new(move |proto, client, server| {
+            let live = lock(&shared.live);
+            let pids = fresh_pids(&live);
+            let pid = match proto {
+                L4Proto::Udp => crate::peer::udp_socket_owner(live.runtime, client, &pids),
+                _ => crate::peer::socket_owner(live.runtime, client, server, &pids),
+            }?;
+            let process = live.monitor.as_ref().and_then(|m| m.process_of(pid)).unwrap_or_else(|| describe(pid));
+            Some((process, live.role_of(pid)))
         })
     });
     let pump = tokio::spawn(pump(Arc::clone(&shared), raw_rx, calls, out));

@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use fnwarden_event::{Endpoint, Event, EventKind, L4Proto, NetAction, Timestamp};
+use fnwarden_event::{Endpoint, Event, EventKind, L4Proto, NetAction, Process, SandboxFacts, Timestamp};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
@@ -69,8 +69,13 @@ fn bump(c: &AtomicU64, n: u64) {
     c.fetch_add(n, Ordering::Relaxed);
 }
 
+/// Names the process behind a client socket (`proto`, client end, server end), asked while the
+/// socket is open: the sandbox's process table knows, the honeypots do not.
+pub type Attributor = Arc<dyn Fn(L4Proto, SocketAddr, SocketAddr) -> Option<(Process, &'static str)> + Send + Sync>;
+
 /// State every honeypot shares.
 struct Shared {
+    attributor: Mutex<Option<Attributor>>,
     canaries: Arc<Canaries>,
     tokens: IssuedTokens,
     events: UnboundedSender<Event>,
@@ -81,6 +86,14 @@ struct Shared {
 
 impl Shared {
     fn emit(&self, mut ev: Event) {
+        let attributor = self.attributor.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let (Some(attribute), None, Some(net)) = (attributor, &ev.process, &ev.net)
+            && let (Some(l), Some(r)) = (net.local, net.remote)
+            && let Some((process, role)) = attribute(net.proto, SocketAddr::new(l.ip, l.port), SocketAddr::new(r.ip, r.port))
+        {
+            ev.process = Some(process);
+            ev.sandbox.get_or_insert_with(SandboxFacts::default).role = role.to_owned();
+        }
         ev.normalize();
         // The receiver gone means the run is over; the event has nowhere to go.
         let _ = self.events.send(ev);
@@ -130,6 +143,7 @@ impl Honeypots {
     /// recorder (127.0.0.1:[`EGRESS_PORT`]) inside `ns`.
     pub async fn start(ns: &NetNs, canaries: Arc<Canaries>, events: UnboundedSender<Event>) -> Result<Honeypots, NetError> {
         let shared = Arc::new(Shared {
+            attributor: Mutex::new(None),
             tokens: IssuedTokens::new(&canaries),
             canaries,
             events,
@@ -178,6 +192,11 @@ impl Honeypots {
     /// The tokens the metadata services hand out, derived from the run's canaries.
     pub fn tokens(&self) -> &IssuedTokens {
         &self.shared.tokens
+    }
+
+    /// Attributes every event from now on to the process behind its client socket.
+    pub fn set_attributor(&self, attributor: Attributor) {
+        *self.shared.attributor.lock().unwrap_or_else(PoisonError::into_inner) = Some(attributor);
     }
 
     /// Stops every honeypot (the same as dropping them).
