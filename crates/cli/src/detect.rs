@@ -58,7 +58,7 @@ pub struct Args {
     strict: bool,
 }
 
-fn parse_severity(s: &str) -> Result<Severity, String> {
+pub(crate) fn parse_severity(s: &str) -> Result<Severity, String> {
     Severity::parse(s).ok_or_else(|| format!("unknown severity {s:?}: expected info, low, medium, high or critical"))
 }
 

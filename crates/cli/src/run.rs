@@ -59,9 +59,9 @@ pub struct Args {
     /// Invocations of the same warm instance (a crash or timeout cold-starts a new one).
     #[arg(long, short = 'n')]
     invocations: Option<usize>,
-    /// Invocation timeout (Lambda's default is 3s): 3s, 500ms, 1m.
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
-    timeout: Duration,
+    /// Invocation timeout: 3s, 500ms, 1m. Default: function.json's, else Lambda's 3s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
     /// Memory limit in MB (Lambda's memory size).
     #[arg(long, value_name = "MB", default_value_t = 256)]
     memory: u32,
@@ -90,16 +90,12 @@ pub struct Args {
     #[arg(long, value_name = "auto|table|json|falco", default_value = "auto")]
     format: Format,
     /// Exit with 1 when an alert at or above this severity was raised.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = crate::detect::parse_severity)]
     fail_on: Severity,
     /// Run without the syscall monitor (only to measure what monitoring costs; the network
     /// honeypots and Runtime API checks still run).
     #[arg(long)]
     unmonitored: bool,
-}
-
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(s).ok_or_else(|| format!("unknown severity {s:?}: expected info, low, medium, high or critical"))
 }
 
 fn parse_client(s: &str) -> Result<Client, String> {
@@ -194,7 +190,14 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let handler = a.handler.clone().or(d.handler.clone()).or(guessed.map(|g| g.1.to_owned())).unwrap_or_else(|| "app.handler".into());
     let payload = read_event(a.event.as_deref(), &a.dir)?;
     let invocations = a.invocations.or(d.invocations).unwrap_or(1).max(1);
-    let timeout = if a.timeout == Duration::from_secs(3) { d.timeout.map_or(a.timeout, Duration::from_secs_f64) } else { a.timeout };
+    let configured = d
+        .timeout
+        .map(|t| {
+            Duration::try_from_secs_f64(t)
+                .with_context(|| format!("{}: timeout {t} is not a number of seconds", a.dir.join("function.json").display()))
+        })
+        .transpose()?;
+    let timeout = a.timeout.or(configured).unwrap_or(Duration::from_secs(3));
 
     let set = a.rules.load()?;
     rulesource::report_errors(&set, Some(20));

@@ -171,6 +171,17 @@ pub struct FileAction {
     pub created: bool,
 }
 
+impl FileAction {
+    /// The open can change the file: write access, O_CREAT or O_TRUNC.
+    pub fn opens_for_change(&self) -> bool {
+        const O_WRONLY: u32 = 0o1;
+        const O_RDWR: u32 = 0o2;
+        const O_CREAT: u32 = 0o100;
+        const O_TRUNC: u32 = 0o1000;
+        self.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC) != 0
+    }
+}
+
 fn is_zero(v: &u32) -> bool {
     *v == 0
 }

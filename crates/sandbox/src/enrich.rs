@@ -1,19 +1,13 @@
 //! What only the sandbox knows, added to every event before the engine judges it: which
-//! function and invocation it belongs to, which process role acted, which earlier invocation
-//! dropped a file in /tmp, and which canaries left.
+//! function and invocation it belongs to, which earlier invocation dropped a file in /tmp, and
+//! which canaries left. Process roles come with the events from their sources.
 
 use std::collections::HashMap;
 
 use fnwarden_event::{Event, EventKind, FunctionId, SandboxFacts, Timestamp};
 
 use crate::environment::CanaryFinder;
-use crate::honeypot::IssuedTokens;
-
-/// open(2) flags that write.
-const O_WRONLY: u32 = 0o1;
-const O_RDWR: u32 = 0o2;
-const O_CREAT: u32 = 0o100;
-const O_TRUNC: u32 = 0o1000;
+use crate::honeypot::{IssuedTokens, canaries_in};
 
 pub struct Enricher {
     function: FunctionId,
@@ -23,20 +17,15 @@ pub struct Enricher {
     drops: HashMap<String, String>,
     canaries: CanaryFinder,
     /// Tokens the metadata honeypots hand out, recognised like the canaries.
-    tokens: Option<IssuedTokens>,
+    tokens: IssuedTokens,
 }
 
 /// Request id given to what happens before the first invocation (the runtime's init).
 pub const INIT: &str = "init";
 
 impl Enricher {
-    pub fn new(function: FunctionId, canaries: CanaryFinder) -> Enricher {
-        Enricher { function, timeline: Vec::new(), drops: HashMap::new(), canaries, tokens: None }
-    }
-
-    pub fn with_tokens(mut self, tokens: IssuedTokens) -> Enricher {
-        self.tokens = Some(tokens);
-        self
+    pub fn new(function: FunctionId, canaries: CanaryFinder, tokens: IssuedTokens) -> Enricher {
+        Enricher { function, timeline: Vec::new(), drops: HashMap::new(), canaries, tokens }
     }
 
     /// Names the execution environment that events from now on come from.
@@ -53,23 +42,13 @@ impl Enricher {
         self.timeline.iter().rev().find(|(start, _)| *start <= t).map_or(INIT, |(_, id)| id.as_str())
     }
 
-    /// Fills the function identity and the sandbox's facts; `role` names the role of a host pid.
-    pub fn enrich(&mut self, ev: &mut Event, role: impl Fn(i64) -> Option<&'static str>) {
+    /// Fills the function identity and the sandbox's facts, keeping those the source gave.
+    pub fn enrich(&mut self, ev: &mut Event) {
         let rid = self.request_at(ev.time).to_owned();
         let mut f = self.function.clone();
         f.request_id = if rid == INIT { String::new() } else { rid.clone() };
         ev.function = f;
         let mut facts = ev.sandbox.take().unwrap_or_default();
-        if facts.role.is_empty()
-            && let Some(r) = ev.process.as_ref().and_then(|p| role(p.pid))
-        {
-            facts.role = r.to_owned();
-        }
-        if facts.target_role.is_empty()
-            && let Some(r) = ev.syscall.as_ref().and_then(|s| s.target.as_ref()).and_then(|t| role(t.pid))
-        {
-            facts.target_role = r.to_owned();
-        }
         self.track_drops(ev, &rid, &mut facts);
         self.find_canaries(ev, &mut facts);
         ev.sandbox = (facts != SandboxFacts::default()).then_some(facts);
@@ -79,7 +58,7 @@ impl Enricher {
         let earlier = |drops: &HashMap<String, String>, path: &str| drops.get(path).filter(|by| by.as_str() != rid).cloned();
         match (ev.kind, ev.file.as_ref()) {
             // Written here: code or not, a later invocation loading it is the finding.
-            (EventKind::Open, Some(f)) if f.flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC) != 0 && in_tmp(&f.path) => {
+            (EventKind::Open, Some(f)) if f.opens_for_change() && in_tmp(&f.path) => {
                 self.drops.insert(f.path.clone(), rid.to_owned());
             }
             (EventKind::Open | EventKind::MmapExec, Some(f)) => {
@@ -105,31 +84,7 @@ impl Enricher {
     }
 
     fn find_canaries(&self, ev: &Event, facts: &mut SandboxFacts) {
-        let Some(n) = &ev.net else { return };
-        let mut found: Vec<&'static str> = Vec::new();
-        let mut look = |data: &str| {
-            let tokens = self.tokens.as_ref().map(|t| t.found_in(data.as_bytes())).unwrap_or_default();
-            for v in self.canaries.found_in(data.as_bytes()).into_iter().chain(tokens) {
-                if !found.contains(&v) {
-                    found.push(v);
-                }
-            }
-        };
-        if let Some(p) = &n.payload {
-            look(p);
-        }
-        if let Some(h) = &n.http {
-            look(&h.path);
-            look(&h.host);
-            h.headers.iter().for_each(|x| look(x));
-        }
-        if let Some(d) = &n.dns {
-            look(&d.name);
-        }
-        if let Some(s) = &n.sni {
-            look(s);
-        }
-        for v in found {
+        for v in canaries_in(ev, &self.canaries, &self.tokens) {
             if !facts.canaries.iter().any(|c| c == v) {
                 facts.canaries.push(v.to_owned());
             }
@@ -156,23 +111,17 @@ mod tests {
         let mut e = ev(EventKind::Open, t);
         e.process = Some(Process { pid: 7, exe: "/usr/bin/python3".into(), ..Default::default() });
         e.file = Some(FileAction { path: path.into(), flags, ..Default::default() });
+        // The monitor names the acting process's role; the enricher must keep it.
+        e.sandbox = Some(SandboxFacts { role: "runtime".into(), ..Default::default() });
         e
     }
 
     fn enricher() -> (Enricher, Canaries) {
         let c = Canaries::new().unwrap();
-        let mut e = Enricher::new(FunctionId { name: "f".into(), ..Default::default() }, c.finder());
+        let mut e = Enricher::new(FunctionId { name: "f".into(), ..Default::default() }, c.finder(), IssuedTokens::new(&c));
         e.invocation_started(Timestamp(100), "r1");
         e.invocation_started(Timestamp(200), "r2");
         (e, c)
-    }
-
-    fn role(pid: i64) -> Option<&'static str> {
-        match pid {
-            7 => Some("runtime"),
-            1 => Some("init"),
-            _ => Some("function"),
-        }
     }
 
     #[test]
@@ -180,7 +129,7 @@ mod tests {
         let (mut e, _) = enricher();
         for (t, want) in [(50, ""), (150, "r1"), (250, "r2")] {
             let mut x = open("/var/task/app.py", 0, t);
-            e.enrich(&mut x, role);
+            e.enrich(&mut x);
             assert_eq!(x.function.request_id, want);
             assert_eq!(x.function.name, "f");
             assert_eq!(x.sandbox.as_ref().map(|s| s.role.as_str()), Some("runtime"));
@@ -190,21 +139,22 @@ mod tests {
     #[test]
     fn a_tmp_file_used_in_a_later_invocation_names_the_one_that_dropped_it() {
         let (mut e, _) = enricher();
-        let mut w = open("/tmp/evil.py", O_WRONLY | O_CREAT, 150);
-        e.enrich(&mut w, role);
+        let mut w = open("/tmp/evil.py", fnwarden_event::parse_open_flags(["O_WRONLY", "O_CREAT"]).unwrap(), 150);
+        e.enrich(&mut w);
         let mut same = open("/tmp/evil.py", 0, 160);
-        e.enrich(&mut same, role);
+        e.enrich(&mut same);
         assert!(same.sandbox.as_ref().is_some_and(|s| s.dropped_in.is_empty()), "same invocation is not persistence");
         let mut later = open("/tmp/evil.py", 0, 250);
-        e.enrich(&mut later, role);
+        e.enrich(&mut later);
         assert_eq!(later.sandbox.map(|s| s.dropped_in), Some("r1".into()));
         let mut exec = ev(EventKind::Execve, 260);
         exec.process =
             Some(Process { pid: 9, exe: "/bin/sh".into(), args: vec!["sh".into(), "/tmp/evil.py".into()], ..Default::default() });
-        e.enrich(&mut exec, role);
+        exec.sandbox = Some(SandboxFacts { role: "function".into(), ..Default::default() });
+        e.enrich(&mut exec);
         assert_eq!(exec.sandbox.as_ref().map(|s| (s.dropped_in.as_str(), s.role.as_str())), Some(("r1", "function")));
         let mut untouched = open("/tmp/other", 0, 270);
-        e.enrich(&mut untouched, role);
+        e.enrich(&mut untouched);
         assert!(untouched.sandbox.is_some_and(|s| s.dropped_in.is_empty()));
     }
 
@@ -213,11 +163,11 @@ mod tests {
         let (mut e, c) = enricher();
         let mut x = ev(EventKind::Connect, 150);
         x.net = Some(NetAction { payload: Some(format!("k={}", c.aws_access_key_id)), ..Default::default() });
-        e.enrich(&mut x, role);
+        e.enrich(&mut x);
         assert_eq!(x.sandbox.map(|s| s.canaries), Some(vec!["AWS_ACCESS_KEY_ID".to_owned()]));
         let mut clean = ev(EventKind::Connect, 150);
         clean.net = Some(NetAction { payload: Some("hello".into()), ..Default::default() });
-        e.enrich(&mut clean, role);
+        e.enrich(&mut clean);
         assert!(clean.sandbox.is_none());
     }
 }

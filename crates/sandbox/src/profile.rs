@@ -55,8 +55,7 @@ impl Profile {
             EventKind::Fork => self.forks += 1,
             EventKind::Open => {
                 if let Some(f) = &ev.file {
-                    let writes = f.flags & 0o1103 != 0;
-                    if writes {
+                    if f.opens_for_change() {
                         self.add(Set::Written, &f.path);
                     } else if !is_runtime_code(&f.path) {
                         self.add(Set::Read, &f.path);

@@ -113,7 +113,6 @@ struct Live {
     serving: bool,
     replaced: bool,
     monitor: Option<Arc<Monitor>>,
-    instance_pids: Vec<i32>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -121,6 +120,37 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Live {
+    /// The host pid behind a client socket of the sandbox (`server`: the end it reached), looked
+    /// up while the socket is open.
+    fn owner(&self, proto: L4Proto, client: SocketAddr, server: SocketAddr) -> Option<i32> {
+        let pids = self.pids();
+        match proto {
+            L4Proto::Udp => crate::peer::udp_socket_owner(self.runtime, client, &pids),
+            _ => crate::peer::socket_owner(self.runtime, client, server, &pids),
+        }
+    }
+
+    /// A process as events show it, with its role.
+    fn process(&self, host_pid: i32) -> (Process, &'static str) {
+        let process = self.monitor.as_ref().and_then(|m| m.process_of(host_pid)).unwrap_or_else(|| describe(host_pid));
+        (process, self.role_of(host_pid))
+    }
+
+    /// The sandbox's init and its descendants, from the kernel's child lists.
+    fn pids(&self) -> Vec<i32> {
+        let mut out = vec![self.init];
+        let mut i = 0;
+        while i < out.len() && out.len() < 4096 {
+            let pid = out[i];
+            for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
+                let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+                out.extend(children.split_whitespace().filter_map(|c| c.parse::<i32>().ok()));
+            }
+            i += 1;
+        }
+        out
+    }
+
     /// The role of a host pid when no monitor says it (unmonitored runs).
     fn role_of(&self, host_pid: i32) -> &'static str {
         if let Some(r) = self.monitor.as_ref().and_then(|m| m.role_of(host_pid)) {
@@ -166,31 +196,20 @@ pub async fn run(spec: RunSpec, out: UnboundedSender<Event>) -> Result<RunReport
     };
     let shared = Arc::new(Shared {
         live: Mutex::new(Live::default()),
-        enricher: Mutex::new(Enricher::new(function_id, canaries.finder()).with_tokens(honeypots.tokens().clone())),
+        enricher: Mutex::new(Enricher::new(function_id, canaries.finder(), honeypots.tokens().clone())),
         profile: Mutex::new(Profile::default()),
         logs: Mutex::new((Vec::new(), 0)),
         events: Mutex::new(0),
     });
     api.set_resolver({
         let shared = Arc::clone(&shared);
-        Arc::new(move |peer| {
-            let live = lock(&shared.live);
-            let server = SocketAddr::from(([127, 0, 0, 1], 9001));
-            crate::peer::socket_owner(live.runtime, peer, server, &live.instance_pids)
-                .or_else(|| crate::peer::socket_owner(live.runtime, peer, server, &fresh_pids(&live)))
-        })
+        Arc::new(move |peer| lock(&shared.live).owner(L4Proto::Tcp, peer, SocketAddr::from(([127, 0, 0, 1], 9001))))
     });
     honeypots.set_attributor({
         let shared = Arc::clone(&shared);
         Arc::new(move |proto, client, server| {
             let live = lock(&shared.live);
-            let pids = fresh_pids(&live);
-            let pid = match proto {
-                L4Proto::Udp => crate::peer::udp_socket_owner(live.runtime, client, &pids),
-                _ => crate::peer::socket_owner(live.runtime, client, server, &pids),
-            }?;
-            let process = live.monitor.as_ref().and_then(|m| m.process_of(pid)).unwrap_or_else(|| describe(pid));
-            Some((process, live.role_of(pid)))
+            live.owner(proto, client, server).map(|pid| live.process(pid))
         })
     });
     let pump = tokio::spawn(pump(Arc::clone(&shared), raw_rx, calls, out));
@@ -394,13 +413,7 @@ impl Runner<'_> {
         }
         {
             let mut live = lock(&self.shared.live);
-            *live = Live {
-                runtime: instance.runtime_pid(),
-                init: instance.init_pid(),
-                monitor: monitor.clone(),
-                instance_pids: instance.pids(),
-                ..Live::default()
-            };
+            *live = Live { runtime: instance.runtime_pid(), init: instance.init_pid(), monitor: monitor.clone(), ..Live::default() };
         }
         if let Some((stdout, stderr)) = instance.take_output() {
             for (stream, pipe) in [("stdout", stdout), ("stderr", stderr)] {
@@ -458,18 +471,17 @@ impl Runner<'_> {
     async fn census(&mut self, polls_before: u64) {
         let mut polls = self.api.polls();
         let _ = tokio::time::timeout(Duration::from_millis(300), polls.wait_for(|n| *n > polls_before)).await;
-        let Some((instance, monitor)) = &self.instance else { return };
+        let Some((instance, _)) = &self.instance else { return };
         let (runtime, init) = (instance.runtime_pid(), instance.init_pid());
         let pids = instance.pids();
-        lock(&self.shared.live).instance_pids = pids.clone();
         for pid in pids.into_iter().filter(|p| *p != runtime && *p != init) {
             if is_zombie(pid) {
                 continue;
             }
             let mut ev = Event::new(EventKind::ProcAlive, Timestamp::now());
             ev.source = "sandbox".into();
-            ev.process = Some(monitor.as_ref().and_then(|m| m.process_of(pid)).unwrap_or_else(|| describe(pid)));
-            let role = monitor.as_ref().and_then(|m| m.role_of(pid)).map_or("function", |r| r.name());
+            let (process, role) = lock(&self.shared.live).process(pid);
+            ev.process = Some(process);
             ev.sandbox = Some(fnwarden_event::SandboxFacts { role: role.into(), ..Default::default() });
             ev.normalize();
             self.emit(ev);
@@ -522,13 +534,16 @@ fn is_zombie(pid: i32) -> bool {
         .unwrap_or(true)
 }
 
-/// A process as /proc shows it, for processes the monitor has not seen (or when unmonitored).
-fn describe(pid: i32) -> Process {
-    let args: Vec<String> = std::fs::read(format!("/proc/{pid}/cmdline"))
+/// A process as /proc shows it, for processes the monitor has not seen (or when unmonitored);
+/// its pid as the sandbox sees it, like the monitor's events.
+fn describe(host_pid: i32) -> Process {
+    let args: Vec<String> = std::fs::read(format!("/proc/{host_pid}/cmdline"))
         .map(|b| b.split(|c| *c == 0).filter(|a| !a.is_empty()).map(|a| String::from_utf8_lossy(a).into_owned()).collect())
         .unwrap_or_default();
-    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
-    Process { pid: i64::from(pid), exe, args, ..Default::default() }
+    let exe = std::fs::read_link(format!("/proc/{host_pid}/exe")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).unwrap_or_default();
+    let inner = status.lines().find_map(|l| l.strip_prefix("NSpid:")).and_then(|ids| ids.split_whitespace().last()?.parse().ok());
+    Process { pid: inner.unwrap_or(i64::from(host_pid)), exe, args, ..Default::default() }
 }
 
 fn read_logs(pipe: std::fs::File, stream: &'static str, shared: &Shared, raw: &UnboundedSender<Event>) {
@@ -574,7 +589,7 @@ async fn pump(shared: Arc<Shared>, mut raw: UnboundedReceiver<Event>, mut calls:
                 }
             }
         }
-        lock(&shared.enricher).enrich(&mut ev, |_| None);
+        lock(&shared.enricher).enrich(&mut ev);
         lock(&shared.profile).observe(&ev);
         *lock(&shared.events) += 1;
         if out.send(ev).is_err() {
@@ -588,12 +603,12 @@ fn api_event(shared: &Shared, call: Call) -> Event {
     let server = SocketAddr::from(([127, 0, 0, 1], 9001));
     let mut ev = Event::new(EventKind::Http, Timestamp::now());
     ev.source = "sandbox-runtime-api".into();
-    let (owner, role) = {
-        let live = lock(&shared.live);
-        match call.owner {
-            Some(pid) => (Some(live.monitor.as_ref().and_then(|m| m.process_of(pid)).unwrap_or_else(|| describe(pid))), live.role_of(pid)),
-            None => (None, "unknown"),
+    let (owner, role) = match call.owner {
+        Some(pid) => {
+            let (process, role) = lock(&shared.live).process(pid);
+            (Some(process), role)
         }
+        None => (None, "unknown"),
     };
     let is_poll = call.path.ends_with("/invocation/next");
     let mut facts = fnwarden_event::SandboxFacts { role: role.into(), ..Default::default() };
@@ -616,19 +631,4 @@ fn api_event(shared: &Shared, call: Call) -> Event {
     }
     ev.normalize();
     ev
-}
-
-/// `init` and its descendants, from the kernel's child lists.
-fn fresh_pids(live: &Live) -> Vec<i32> {
-    let mut out = vec![live.init];
-    let mut i = 0;
-    while i < out.len() && out.len() < 4096 {
-        let pid = out[i];
-        for task in std::fs::read_dir(format!("/proc/{pid}/task")).into_iter().flatten().flatten() {
-            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-            out.extend(children.split_whitespace().filter_map(|c| c.parse::<i32>().ok()));
-        }
-        i += 1;
-    }
-    out
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use fnwarden_event::{Event, EventKind, FieldRef};
 use fnwarden_sandbox::Canaries;
-use fnwarden_sandbox::honeypot::{AZURE_IDENTITY_ADDR, Honeypots, canaries_in};
+use fnwarden_sandbox::honeypot::{AZURE_IDENTITY_ADDR, Honeypots, IssuedTokens, canaries_in};
 use fnwarden_sandbox::netns::{NetError, NetNs};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
@@ -351,7 +351,7 @@ async fn the_egress_recorder_sees_where_connections_meant_to_go_and_what_they_sa
     assert_eq!(field(&e, "net.http.host"), "198.51.100.9:8080");
     assert_eq!(field(&e, "net.http.user_agent"), "exfil/1.0");
     assert!(field(&e, "net.payload").ends_with(&body));
-    assert_eq!(canaries_in(&e, &c), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    assert_eq!(canaries_in(&e, &c.finder(), &IssuedTokens::new(&c)), ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
 
     // A Stratum login, a TLS ClientHello, a reverse shell's banner to a resolved name, garbage.
     let script = format!(

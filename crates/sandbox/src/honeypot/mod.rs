@@ -19,7 +19,7 @@ use fnwarden_event::{Endpoint, Event, EventKind, L4Proto, NetAction, Process, Sa
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use crate::environment::Canaries;
+use crate::environment::{Canaries, CanaryFinder};
 use crate::netns::{CONTAINER_CREDENTIALS_ADDR, DNS_ADDR, EGRESS_PORT, IMDS_ADDR, NetError, NetNs, TENCENT_ADDR};
 
 pub use dns::answer as answer_dns;
@@ -215,9 +215,8 @@ impl Drop for Honeypots {
 /// in what `ev` says was sent: payload, HTTP target, host, headers, DNS name, SNI. Values are
 /// also looked for after percent-decoding, and in DNS names with the dots removed (exfiltration
 /// splits data into labels).
-pub fn canaries_in(ev: &Event, canaries: &Canaries) -> Vec<&'static str> {
+pub fn canaries_in(ev: &Event, finder: &CanaryFinder, tokens: &IssuedTokens) -> Vec<&'static str> {
     let Some(net) = &ev.net else { return Vec::new() };
-    let (finder, tokens) = (canaries.finder(), IssuedTokens::new(canaries));
     let mut texts: Vec<String> = Vec::new();
     texts.extend(net.payload.iter().cloned());
     texts.extend(net.sni.iter().cloned());

@@ -8,6 +8,7 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use fnwarden_event::{EventKind, FileAction, L4Proto, NetAction};
 
 use super::decode::{self, DecodeError, SockAddr};
+use crate::policy::{CLONE_NEW_FLAGS, CLONE_NEW_MASK};
 
 macro_rules! syscalls {
     ($( $v:ident = $n:literal, )*) => {
@@ -194,7 +195,7 @@ pub(super) fn decode(sys: Sys, a: &Args, t: &Target<'_>, scratch: &mut Vec<u8>) 
             let cwd = decode::proc_link(t.tid, "cwd").map(|c| decode::inside_root(c, t.root)).unwrap_or_default();
             Call::Exec(Exec { path, args, env, cwd, by_fd })
         }
-        Sys::Clone if a[0] & NEW_NS_MASK != 0 => Call::Kernel(KernelCall {
+        Sys::Clone if a[0] & CLONE_NEW_MASK != 0 => Call::Kernel(KernelCall {
             kind: EventKind::Unshare,
             // clone's low byte is the exit signal, not a flag.
             args: kernel_args(sys, [("flags", clone_flags(a[0] & !0xff))]),
@@ -416,15 +417,7 @@ fn family_name(family: i32) -> String {
     }
 }
 
-const NEW_NS_MASK: u64 = (libc::CLONE_NEWNS
-    | libc::CLONE_NEWCGROUP
-    | libc::CLONE_NEWUTS
-    | libc::CLONE_NEWIPC
-    | libc::CLONE_NEWUSER
-    | libc::CLONE_NEWPID
-    | libc::CLONE_NEWNET) as u64;
-
-fn render_bits(bits: u64, names: &[(&str, u64)]) -> String {
+fn render_bits<'a>(bits: u64, names: impl IntoIterator<Item = &'a (&'a str, u64)>) -> String {
     let mut out = String::new();
     let mut rest = bits;
     for (name, v) in names {
@@ -447,14 +440,8 @@ fn render_bits(bits: u64, names: &[(&str, u64)]) -> String {
 
 /// Namespace and sharing flags of clone/unshare/setns, Falco-style (`CLONE_NEWUSER|CLONE_NEWNS`).
 fn clone_flags(bits: u64) -> String {
-    const NAMES: &[(&str, u64)] = &[
-        ("CLONE_NEWUSER", libc::CLONE_NEWUSER as u64),
-        ("CLONE_NEWNS", libc::CLONE_NEWNS as u64),
-        ("CLONE_NEWPID", libc::CLONE_NEWPID as u64),
-        ("CLONE_NEWNET", libc::CLONE_NEWNET as u64),
-        ("CLONE_NEWUTS", libc::CLONE_NEWUTS as u64),
-        ("CLONE_NEWIPC", libc::CLONE_NEWIPC as u64),
-        ("CLONE_NEWCGROUP", libc::CLONE_NEWCGROUP as u64),
+    // The namespace flags come from the policy's table; these are the rest worth naming.
+    const SHARING: &[(&str, u64)] = &[
         ("CLONE_NEWTIME", 0x80),
         ("CLONE_FILES", libc::CLONE_FILES as u64),
         ("CLONE_FS", libc::CLONE_FS as u64),
@@ -464,7 +451,7 @@ fn clone_flags(bits: u64) -> String {
         ("CLONE_SIGHAND", libc::CLONE_SIGHAND as u64),
         ("CLONE_VFORK", libc::CLONE_VFORK as u64),
     ];
-    if bits == 0 { "0".to_owned() } else { render_bits(bits, NAMES) }
+    if bits == 0 { "0".to_owned() } else { render_bits(bits, CLONE_NEW_FLAGS.iter().chain(SHARING)) }
 }
 
 fn memfd_flags(bits: u64) -> String {
