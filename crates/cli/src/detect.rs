@@ -86,25 +86,25 @@ pub(crate) fn parse_duration(s: &str) -> Result<i64, String> {
 
 /// Alerts written so far, by severity.
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     by_severity: [u64; 5],
 }
 
 impl Tally {
-    fn add(&mut self, s: Severity) {
+    pub(crate) fn add(&mut self, s: Severity) {
         self.by_severity[s as usize] += 1;
     }
 
-    fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.by_severity.iter().sum()
     }
 
-    fn reached(&self, min: Severity) -> bool {
+    pub(crate) fn reached(&self, min: Severity) -> bool {
         self.by_severity[min as usize..].iter().any(|n| *n > 0)
     }
 
     /// `3 alerts (2 high, 1 medium)`, most severe first.
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         match self.total() {
             0 => "no alerts".to_owned(),
             1 => format!("1 alert ({})", self.describe()),
@@ -123,7 +123,7 @@ impl Tally {
         parts.join(", ")
     }
 
-    fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         for s in [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical] {
             m.insert(s.name().to_owned(), self.by_severity[s as usize].into());
@@ -143,7 +143,7 @@ fn open_input(input: &str) -> anyhow::Result<(Box<dyn Read>, Option<u64>)> {
 }
 
 /// Where alerts go, and whether that is a terminal.
-fn open_output(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, bool)> {
+pub(crate) fn open_output(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, bool)> {
     Ok(match path {
         Some(p) => {
             let f = File::create(p).with_context(|| format!("cannot create --output {}", p.display()))?;
@@ -154,7 +154,7 @@ fn open_output(path: Option<&Path>) -> anyhow::Result<(Box<dyn Write>, bool)> {
 }
 
 /// Writes a batch of alerts; `Ok(false)` when the reader of our output has gone away.
-fn emit(sink: &mut dyn Sink, batch: &mut Vec<Alert>, tally: &mut Tally, flush: bool) -> anyhow::Result<bool> {
+pub(crate) fn emit(sink: &mut dyn Sink, batch: &mut Vec<Alert>, tally: &mut Tally, flush: bool) -> anyhow::Result<bool> {
     for a in batch.drain(..) {
         tally.add(a.severity);
         match sink.emit(&a) {

@@ -4,6 +4,7 @@ mod builtin;
 mod columns;
 mod detect;
 mod fields;
+mod logs;
 mod progress;
 mod rules;
 mod rulesource;
@@ -40,6 +41,7 @@ struct Cli {
 enum Command {
     Detect(detect::Args),
     Fields(fields::Args),
+    Logs(logs::Args),
     /// Check, list and test rules (validate, list, test)
     #[command(subcommand)]
     Rules(rules::Command),
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Detect(a) => detect::run(a),
         Command::Fields(a) => fields::run(a),
+        Command::Logs(a) => logs::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Run(a) => run::run(a),
     };

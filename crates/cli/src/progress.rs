@@ -35,6 +35,13 @@ impl Progress {
         }
     }
 
+    /// Moves the bar to `pos` bytes, for inputs read elsewhere.
+    pub fn set(&self, pos: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(pos);
+        }
+    }
+
     pub fn eprintln(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),

@@ -23,6 +23,11 @@ impl RuleArgs {
     /// Loads the rules. A path that does not exist is a usage error; a bad rule is not (it is in
     /// `RuleSet::errors`).
     pub fn load(&self) -> anyhow::Result<RuleSet> {
+        self.load_with(&[])
+    }
+
+    /// Loads the rules plus rule texts a command always needs (`(text, name in errors)`).
+    pub fn load_with(&self, extra: &[(&str, &str)]) -> anyhow::Result<RuleSet> {
         for p in &self.rules {
             if !p.exists() {
                 bail!("--rules {}: no such file or directory", p.display());
@@ -31,6 +36,9 @@ impl RuleArgs {
         let mut b = Builder::default();
         if !self.no_builtin {
             builtin::add(&mut b);
+        }
+        for (text, name) in extra {
+            b.add_str(text, std::path::Path::new(name));
         }
         for p in &self.rules {
             b.add_path(p);

@@ -14,5 +14,6 @@ mod prefilter;
 mod proccache;
 pub mod testing;
 
+pub use alerting::alert_id;
 pub use correlate::{CorrelationDetector, Detector};
 pub use engine::{Engine, EngineConfig, EngineStats, Strategy};
