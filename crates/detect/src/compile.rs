@@ -104,6 +104,14 @@ enum TypeTest {
     Nothing,
 }
 
+/// `cloud.provider = X`: the provider and whether the comparison is cased.
+fn provider_test(p: &Pred) -> Option<(&str, bool)> {
+    match &p.op {
+        Op::Str { op: StrOp::Eq, value, cased } if p.field.id == FieldId::CloudProvider => Some((value.as_str(), *cased)),
+        _ => None,
+    }
+}
+
 /// `evt.type = X` and `evt.category = X` are decided by the kind alone.
 fn type_test(p: &Pred) -> Option<TypeTest> {
     let Op::Str { op: StrOp::Eq, value, .. } = &p.op else { return None };
@@ -121,10 +129,11 @@ fn type_test(p: &Pred) -> Option<TypeTest> {
 }
 
 /// Specialises `e` for events of kind `k` and interns its predicates.
-pub fn specialise(e: &Expr, k: EventKind, table: &mut PredTable) -> CExpr {
+/// With a `provider`, for cloud events of that provider: `cloud.provider` tests become constants.
+pub fn specialise(e: &Expr, k: EventKind, provider: Option<&str>, table: &mut PredTable) -> CExpr {
     match e {
         Expr::Const(b) => CExpr::Const(*b),
-        Expr::Not(x) => match specialise(x, k, table) {
+        Expr::Not(x) => match specialise(x, k, provider, table) {
             CExpr::Const(b) => CExpr::Const(!b),
             CExpr::Not(inner) => *inner,
             x => CExpr::Not(Box::new(x)),
@@ -132,7 +141,7 @@ pub fn specialise(e: &Expr, k: EventKind, table: &mut PredTable) -> CExpr {
         Expr::And(v) => {
             let mut out = Vec::with_capacity(v.len());
             for c in v {
-                match specialise(c, k, table) {
+                match specialise(c, k, provider, table) {
                     CExpr::Const(true) => {}
                     CExpr::Const(false) => return CExpr::Const(false),
                     CExpr::And(inner) => out.extend(inner),
@@ -148,7 +157,7 @@ pub fn specialise(e: &Expr, k: EventKind, table: &mut PredTable) -> CExpr {
         Expr::Or(v) => {
             let mut out = Vec::with_capacity(v.len());
             for c in v {
-                match specialise(c, k, table) {
+                match specialise(c, k, provider, table) {
                     CExpr::Const(false) => {}
                     CExpr::Const(true) => return CExpr::Const(true),
                     CExpr::Or(inner) => out.extend(inner),
@@ -166,7 +175,10 @@ pub fn specialise(e: &Expr, k: EventKind, table: &mut PredTable) -> CExpr {
             Some(TypeTest::Category(c)) => CExpr::Const(k.category() == c),
             Some(TypeTest::Nothing) => CExpr::Const(false),
             None if !p.field.def().scope.mask().contains(k) => CExpr::Const(false),
-            None => CExpr::Pred(table.intern(p)),
+            None => match (provider, provider_test(p)) {
+                (Some(have), Some((want, cased))) => CExpr::Const(if cased { have == want } else { have.eq_ignore_ascii_case(want) }),
+                _ => CExpr::Pred(table.intern(p)),
+            },
         },
     }
 }
@@ -229,10 +241,10 @@ mod tests {
             Expr::Or(vec![p("evt.type", StrOp::Eq, "open"), p("evt.type", StrOp::Eq, "openat")]),
             p("fd.name", StrOp::StartsWith, "/etc"),
         ]);
-        let c = specialise(&e, EventKind::Open, &mut t);
+        let c = specialise(&e, EventKind::Open, None, &mut t);
         assert_eq!(c, CExpr::Pred(0));
-        assert_eq!(specialise(&e, EventKind::Connect, &mut t), CExpr::Const(false));
-        specialise(&e, EventKind::Open, &mut t);
+        assert_eq!(specialise(&e, EventKind::Connect, None, &mut t), CExpr::Const(false));
+        specialise(&e, EventKind::Open, None, &mut t);
         assert_eq!(t.preds.len(), 1);
     }
 
@@ -243,9 +255,23 @@ mod tests {
             Expr::Or(vec![p("proc.name", StrOp::Eq, "sh"), p("proc.name", StrOp::Eq, "bash")]),
             Expr::not(p("proc.pname", StrOp::Eq, "make")),
         ]);
-        let c = specialise(&e, EventKind::Execve, &mut t);
+        let c = specialise(&e, EventKind::Execve, None, &mut t);
         assert_eq!(guard(&c, &t), Some(vec![0, 1]));
-        let only_not = specialise(&Expr::not(p("proc.name", StrOp::Eq, "sh")), EventKind::Execve, &mut t);
+        let only_not = specialise(&Expr::not(p("proc.name", StrOp::Eq, "sh")), EventKind::Execve, None, &mut t);
         assert_eq!(guard(&only_not, &t), None);
+    }
+
+    #[test]
+    fn provider_tests_fold_for_a_provider_and_stay_otherwise() {
+        let mut t = PredTable::default();
+        let azure = Expr::And(vec![p("cloud.provider", StrOp::Eq, "azure"), p("cloud.api", StrOp::Eq, "MICROSOFT.WEB/SITES/WRITE")]);
+        assert_eq!(specialise(&azure, EventKind::CloudApi, Some("aws"), &mut t), CExpr::Const(false));
+        // The test is cased: only the provider's own spelling folds to true.
+        assert!(matches!(specialise(&azure, EventKind::CloudApi, Some("azure"), &mut t), CExpr::Pred(_)));
+        assert_eq!(specialise(&azure, EventKind::CloudApi, Some("AZURE"), &mut t), CExpr::Const(false));
+        // Negated, and without a provider (the kind's own program): kept as a test.
+        let not_aws = Expr::not(p("cloud.provider", StrOp::Eq, "aws"));
+        assert_eq!(specialise(&not_aws, EventKind::CloudApi, Some("gcp"), &mut t), CExpr::Const(true));
+        assert!(matches!(specialise(&not_aws, EventKind::CloudApi, None, &mut t), CExpr::Not(_)));
     }
 }

@@ -92,11 +92,26 @@ struct Scratch {
     queue: Vec<u32>,
 }
 
+/// Cloud providers whose events get programs of their own: a rule for one provider's audit
+/// records never costs another's events anything. Other providers use the kind's program.
+const PROVIDERS: [&str; 3] = ["aws", "azure", "gcp"];
+
+/// The program an event is judged by: its kind's, or its provider's for cloud events.
+fn slot(ev: &Event) -> usize {
+    if ev.kind == EventKind::CloudApi
+        && let Some(c) = &ev.cloud
+        && let Some(i) = PROVIDERS.iter().position(|p| c.provider.eq_ignore_ascii_case(p))
+    {
+        return EventKind::COUNT + i;
+    }
+    ev.kind.index()
+}
+
 pub struct Engine {
     rules: Vec<Rule>,
     strategy: Strategy,
     table: PredTable,
-    /// Per event kind.
+    /// Per event kind, then per cloud provider (see [`slot`]).
     programs: Vec<KindProgram>,
     is_literal: Vec<bool>,
     /// Per predicate, the hint literals of a glob or regex (see [`crate::hint`]).
@@ -118,20 +133,25 @@ impl Engine {
     pub fn new(set: &RuleSet, cfg: EngineConfig) -> Engine {
         let rules: Vec<Rule> = set.rules.iter().filter(|r| r.meta.enabled).cloned().collect();
         let mut table = PredTable::default();
-        let mut programs: Vec<KindProgram> = (0..EventKind::COUNT).map(|_| KindProgram::default()).collect();
-        let mut builders: Vec<ScanBuilder> = (0..EventKind::COUNT).map(|_| ScanBuilder::default()).collect();
+        let slots = EventKind::COUNT + PROVIDERS.len();
+        let mut programs: Vec<KindProgram> = (0..slots).map(|_| KindProgram::default()).collect();
+        let mut builders: Vec<ScanBuilder> = (0..slots).map(|_| ScanBuilder::default()).collect();
         // Specialise every rule for each kind it can apply to; its literals, and the hint
         // literals of its patterns, go into the kind's automata; its guard picks among them.
         for (ri, r) in rules.iter().enumerate() {
             let kinds = r.kinds.intersect(compile::infer_kinds(&r.condition));
-            for k in kinds.iter() {
-                let expr = compile::specialise(&r.condition, k, &mut table);
+            let variants = kinds.iter().flat_map(|k| {
+                let by_provider = (k == EventKind::CloudApi).then_some(PROVIDERS.iter().enumerate()).into_iter().flatten();
+                std::iter::once((k, None, k.index())).chain(by_provider.map(move |(i, p)| (k, Some(*p), EventKind::COUNT + i)))
+            });
+            for (k, provider, at) in variants {
+                let expr = compile::specialise(&r.condition, k, provider, &mut table);
                 if expr == CExpr::Const(false) {
                     continue;
                 }
-                let prog = &mut programs[k.index()];
+                let prog = &mut programs[at];
                 let local = prog.rules.len() as u32;
-                let b = &mut builders[k.index()];
+                let b = &mut builders[at];
                 let mut preds = Vec::new();
                 compile::for_each_pred(&expr, &mut |p| preds.push(p));
                 for p in preds {
@@ -301,7 +321,7 @@ impl Engine {
     }
 
     fn match_indexed(&mut self, ev: &Event, matched: &mut Vec<u32>) {
-        let prog = &self.programs[ev.kind.index()];
+        let prog = &self.programs[slot(ev)];
         if prog.rules.is_empty() {
             return;
         }

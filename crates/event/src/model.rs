@@ -560,6 +560,12 @@ impl Event {
     /// Fills in what can be derived (process name from exe, joined command lines, `fd.name`).
     /// Sources call this once before handing an event to the engine.
     pub fn normalize(&mut self) {
+        self.normalize_with_text(None);
+    }
+
+    /// As [`Event::normalize`]; a cloud record's `evt.text` is `record_text` (the record as the
+    /// log had it) when given, instead of the record written out again.
+    pub fn normalize_with_text(&mut self, record_text: Option<&str>) {
         let mut d = Derived::default();
         if let Some(p) = self.process.as_mut() {
             if p.name.is_empty() {
@@ -603,7 +609,7 @@ impl Event {
         } else if self.process.is_some() && self.kind.category() == crate::Category::Process {
             d.exeline.clone()
         } else if let Some(c) = &self.cloud {
-            c.raw.to_string()
+            record_text.map_or_else(|| c.raw.to_string(), str::to_owned)
         } else {
             d.fd_name.clone()
         };

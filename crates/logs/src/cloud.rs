@@ -73,11 +73,12 @@ pub fn is_cloudtrail(o: &Map<String, Value>) -> bool {
 }
 
 /// A CloudTrail record (or Lake row) as an event.
-pub fn cloudtrail(v: Value) -> Result<Event, Refusal> {
-    let v = match v {
-        Value::Array(_) => lake_row(v)?,
-        Value::Object(ref o) if o.len() == 1 && o.contains_key("eventJson") => lake_row(Value::Array(vec![v]))?,
-        other => other,
+pub fn cloudtrail(v: Value, text_of_record: Option<&str>) -> Result<Event, Refusal> {
+    // A Lake row's text is the row, not the record in it.
+    let (v, record_text) = match v {
+        Value::Array(_) => (lake_row(v)?, None),
+        Value::Object(ref o) if o.len() == 1 && o.contains_key("eventJson") => (lake_row(Value::Array(vec![v]))?, None),
+        other => (other, text_of_record),
     };
     if !v.is_object() {
         return Err((Reason::UnknownFormat, "CloudTrail record is not a JSON object".to_owned()));
@@ -129,7 +130,7 @@ pub fn cloudtrail(v: Value) -> Result<Event, Refusal> {
         error_message: owned(&v, &["errorMessage"]),
         raw: v,
     });
-    ev.normalize();
+    ev.normalize_with_text(record_text);
     Ok(ev)
 }
 
@@ -164,7 +165,7 @@ const UPN_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/u
 
 /// An Azure Activity log record (diagnostic-settings export, REST/CLI shape, or the Log
 /// Analytics `AzureActivity` table) as an event.
-pub fn azure_activity(v: Value) -> Result<Event, Refusal> {
+pub fn azure_activity(v: Value, record_text: Option<&str>) -> Result<Event, Refusal> {
     let time = required_time(&v, &["time", "eventTimestamp", "TimeGenerated"], "Azure Activity")?;
     let operation =
         [value_or_pair(&v, "operationName"), text(&v, &["OperationNameValue"])].into_iter().find(|s| !s.is_empty()).unwrap_or("");
@@ -238,7 +239,7 @@ pub fn azure_activity(v: Value) -> Result<Event, Refusal> {
         raw: v,
         ..Default::default()
     });
-    ev.normalize();
+    ev.normalize_with_text(record_text);
     Ok(ev)
 }
 
@@ -248,7 +249,7 @@ pub fn is_gcp_audit(o: &Map<String, Value>) -> bool {
 }
 
 /// A GCP Cloud Audit Log entry as an event.
-pub fn gcp_audit(v: Value) -> Result<Event, Refusal> {
+pub fn gcp_audit(v: Value, record_text: Option<&str>) -> Result<Event, Refusal> {
     let time = required_time(&v, &["timestamp", "receiveTimestamp"], "GCP audit")?;
     let p = v.get("protoPayload").unwrap_or(&Value::Null);
     let operation = owned(p, &["methodName"]);
@@ -290,7 +291,7 @@ pub fn gcp_audit(v: Value) -> Result<Event, Refusal> {
         raw: v,
         ..Default::default()
     });
-    ev.normalize();
+    ev.normalize_with_text(record_text);
     Ok(ev)
 }
 
@@ -301,13 +302,16 @@ mod tests {
 
     #[test]
     fn cloudtrail_fields_and_the_function_acted_on() {
-        let ev = cloudtrail(json!({
-            "eventVersion": "1.08", "eventTime": "2024-08-01T13:47:16Z", "eventSource": "lambda.amazonaws.com",
-            "eventName": "UpdateFunctionCode20150331v2", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
-            "userAgent": "aws-cli/2.15.0", "recipientAccountId": "111122223333",
-            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/dev", "accessKeyId": "AKIAEXAMPLE"},
-            "requestParameters": {"functionName": "arn:aws:lambda:us-east-1:111122223333:function:orders:prod"}
-        }))
+        let ev = cloudtrail(
+            json!({
+                "eventVersion": "1.08", "eventTime": "2024-08-01T13:47:16Z", "eventSource": "lambda.amazonaws.com",
+                "eventName": "UpdateFunctionCode20150331v2", "awsRegion": "us-east-1", "sourceIPAddress": "198.51.100.7",
+                "userAgent": "aws-cli/2.15.0", "recipientAccountId": "111122223333",
+                "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/dev", "accessKeyId": "AKIAEXAMPLE"},
+                "requestParameters": {"functionName": "arn:aws:lambda:us-east-1:111122223333:function:orders:prod"}
+            }),
+            None,
+        )
         .unwrap();
         let c = ev.cloud.as_ref().unwrap();
         assert_eq!(
@@ -320,17 +324,17 @@ mod tests {
 
     #[test]
     fn cloudtrail_refusals_name_the_missing_field() {
-        assert_eq!(cloudtrail(json!({"eventName": "X"})).unwrap_err().0, Reason::MissingField);
-        assert_eq!(cloudtrail(json!({"eventTime": "2024-08-01T13:47:16Z"})).unwrap_err().1, "CloudTrail record has no `eventName`");
-        assert_eq!(cloudtrail(json!({"eventTime": "soon", "eventName": "X"})).unwrap_err().0, Reason::BadValue);
-        assert_eq!(cloudtrail(json!([{"eventJson": "{not json"}])).unwrap_err().0, Reason::NotJson);
+        assert_eq!(cloudtrail(json!({"eventName": "X"}), None).unwrap_err().0, Reason::MissingField);
+        assert_eq!(cloudtrail(json!({"eventTime": "2024-08-01T13:47:16Z"}), None).unwrap_err().1, "CloudTrail record has no `eventName`");
+        assert_eq!(cloudtrail(json!({"eventTime": "soon", "eventName": "X"}), None).unwrap_err().0, Reason::BadValue);
+        assert_eq!(cloudtrail(json!([{"eventJson": "{not json"}]), None).unwrap_err().0, Reason::NotJson);
     }
 
     #[test]
     fn lake_rows_unwrap_their_event() {
         let inner =
             json!({"eventTime": "2024-08-01T13:47:16Z", "eventName": "AddPermission20150331v2", "eventSource": "lambda.amazonaws.com"});
-        let ev = cloudtrail(json!([{"eventJson": inner.to_string()}])).unwrap();
+        let ev = cloudtrail(json!([{"eventJson": inner.to_string()}]), None).unwrap();
         assert_eq!(ev.cloud.unwrap().operation, "AddPermission20150331v2");
     }
 
@@ -340,7 +344,7 @@ mod tests {
             "time": "2026-11-30T10:00:00Z", "resourceId": "/SUBSCRIPTIONS/0000-1111/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.WEB/SITES/billing-fn",
             "operationName": "MICROSOFT.WEB/SITES/PUBLISHXML/ACTION", "category": "Administrative", "resultType": "Success",
             "callerIpAddress": "203.0.113.9", "identity": {"claims": {UPN_CLAIM: "eve@example.com"}}
-        }))
+        }), None)
         .unwrap();
         let c = diag.cloud.as_ref().unwrap();
         assert_eq!(
@@ -351,7 +355,7 @@ mod tests {
         let rest = azure_activity(json!({
             "eventTimestamp": "2026-11-30T10:00:00Z", "operationName": {"value": "Microsoft.Web/sites/config/list/action", "localizedValue": "List"},
             "caller": "bob@example.com", "status": {"value": "Failed"}, "subscriptionId": "2222", "httpRequest": {"clientIpAddress": "198.51.100.1"}
-        }))
+        }), None)
         .unwrap();
         let c = rest.cloud.unwrap();
         assert_eq!(
@@ -367,11 +371,11 @@ mod tests {
             "protoPayload": {"@type": "type.googleapis.com/google.cloud.audit.AuditLog", "serviceName": "cloudfunctions.googleapis.com",
               "methodName": "google.cloud.functions.v1.CloudFunctionsService.SetIamPolicy", "status": {"code": 7, "message": "denied"},
               "authenticationInfo": {"principalEmail": "mallory@example.com"}, "requestMetadata": {"callerIp": "203.0.113.3", "callerSuppliedUserAgent": "curl/8"}}
-        }))
+        }), None)
         .unwrap();
         let c = ev.cloud.as_ref().unwrap();
         assert_eq!((c.principal.as_str(), c.error_code.as_str(), c.account.as_str()), ("mallory@example.com", "7", "acme"));
         assert_eq!(ev.function.name, "resize");
-        assert_eq!(gcp_audit(json!({"timestamp": "2026-11-30T10:00:00Z", "protoPayload": {}})).unwrap_err().0, Reason::MissingField);
+        assert_eq!(gcp_audit(json!({"timestamp": "2026-11-30T10:00:00Z", "protoPayload": {}}), None).unwrap_err().0, Reason::MissingField);
     }
 }

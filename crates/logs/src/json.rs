@@ -23,9 +23,10 @@ pub const MAX_LINE: usize = 64 << 20;
 /// The other keys of the wrapper a record came in (CloudWatch's `logGroup`, `logStream` …).
 pub type Context = Map<String, Value>;
 
-/// Where records go: each with the line it starts on and its wrapper's other keys.
+/// Where records go: each with the line it starts on, its wrapper's other keys, and its text
+/// when the record is a whole line of its own (rules' `evt.text` then needs no rewriting).
 pub trait RecordSink {
-    fn record(&mut self, line: u64, value: Value, ctx: &Context);
+    fn record(&mut self, line: u64, value: Value, ctx: &Context, text: Option<&str>);
     fn rejected(&mut self, r: Rejection);
     /// Nothing more is wanted from this input: the rest is skipped without being parsed.
     fn done(&self) -> bool {
@@ -49,7 +50,7 @@ pub fn read(input: &mut dyn BufRead, origin: &str, sink: &mut dyn RecordSink) ->
 }
 
 /// Splits one parsed top-level value into records: a wrapper's elements, or the value itself.
-pub fn unwrap_value(line: u64, value: Value, sink: &mut dyn RecordSink) {
+pub fn unwrap_value(line: u64, value: Value, text: Option<&str>, sink: &mut dyn RecordSink) {
     match value {
         Value::Object(mut obj) => {
             let key = WRAPPERS.iter().find(|k| obj.get(**k).is_some_and(Value::is_array));
@@ -60,15 +61,15 @@ pub fn unwrap_value(line: u64, value: Value, sink: &mut dyn RecordSink) {
                         _ => Vec::new(),
                     };
                     for item in items {
-                        sink.record(line, item, &obj);
+                        sink.record(line, item, &obj, None);
                     }
                 }
-                None => sink.record(line, Value::Object(obj), &Context::new()),
+                None => sink.record(line, Value::Object(obj), &Context::new(), text),
             }
         }
         Value::Array(items) => {
             for item in items {
-                sink.record(line, item, &Context::new());
+                sink.record(line, item, &Context::new(), None);
             }
         }
         other => sink.rejected(Rejection::new("", line, Reason::UnknownFormat, format!("a JSON {} is not a log record", kind(&other)))),
@@ -125,8 +126,8 @@ struct Named<'a> {
 }
 
 impl RecordSink for Named<'_> {
-    fn record(&mut self, line: u64, value: Value, ctx: &Context) {
-        self.inner.record(line, value, ctx);
+    fn record(&mut self, line: u64, value: Value, ctx: &Context, text: Option<&str>) {
+        self.inner.record(line, value, ctx, text);
     }
     fn rejected(&mut self, mut r: Rejection) {
         if r.origin.is_empty() {
@@ -154,7 +155,7 @@ fn read_lines(input: &mut dyn BufRead, origin: &str, sink: &mut dyn RecordSink) 
             continue;
         }
         match serde_json::from_slice::<Value>(&buf) {
-            Ok(v) => unwrap_value(line, v, &mut named),
+            Ok(v) => unwrap_value(line, v, std::str::from_utf8(&buf).ok().map(str::trim), &mut named),
             Err(e) => named.rejected(Rejection::new(
                 origin,
                 line,
@@ -237,7 +238,7 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
             }
         }
         if !wrapped {
-            self.0.sink.record(start, Value::Object(ctx), &Context::new());
+            self.0.sink.record(start, Value::Object(ctx), &Context::new(), None);
         }
         Ok(())
     }
@@ -254,7 +255,7 @@ fn stream_seq<'de, A: SeqAccess<'de>>(ctx: &mut Ctx<'_>, mut seq: A, wrapper: &C
             return Ok(());
         }
         match seq.next_element_seed(Located(&ctx.line))? {
-            Some((line, v)) => ctx.sink.record(line, v, wrapper),
+            Some((line, v)) => ctx.sink.record(line, v, wrapper, None),
             None => return Ok(()),
         }
     }
@@ -365,7 +366,7 @@ mod tests {
     }
 
     impl RecordSink for Collect {
-        fn record(&mut self, line: u64, value: Value, ctx: &Context) {
+        fn record(&mut self, line: u64, value: Value, ctx: &Context, _text: Option<&str>) {
             self.records.push((line, value, ctx.clone()));
         }
         fn rejected(&mut self, r: Rejection) {

@@ -234,11 +234,11 @@ impl JsonFile<'_> {
         log
     }
 
-    fn convert(&mut self, fmt: LogFormat, value: Value, wrapper: &Context) -> Result<Event, cloud::Refusal> {
+    fn convert(&mut self, fmt: LogFormat, value: Value, wrapper: &Context, text: Option<&str>) -> Result<Event, cloud::Refusal> {
         match fmt {
-            LogFormat::CloudTrail => cloud::cloudtrail(value),
-            LogFormat::AzureActivity => cloud::azure_activity(value),
-            LogFormat::GcpAudit => cloud::gcp_audit(value),
+            LogFormat::CloudTrail => cloud::cloudtrail(value, text),
+            LogFormat::AzureActivity => cloud::azure_activity(value, text),
+            LogFormat::GcpAudit => cloud::gcp_audit(value, text),
             LogFormat::Fnwarden => {
                 let mut ev: Event = serde_json::from_value(value).map_err(|e| (Reason::BadValue, format!("fnwarden event: {e}")))?;
                 ev.normalize();
@@ -259,7 +259,7 @@ impl JsonFile<'_> {
 }
 
 impl RecordSink for JsonFile<'_> {
-    fn record(&mut self, line: u64, value: Value, wrapper: &Context) {
+    fn record(&mut self, line: u64, value: Value, wrapper: &Context, text: Option<&str>) {
         if self.done() {
             return;
         }
@@ -279,7 +279,7 @@ impl RecordSink for JsonFile<'_> {
                 return self.reader.reject(Rejection::new(self.origin, line, Reason::UnknownFormat, msg), self.sink);
             }
         };
-        match self.convert(fmt, value, wrapper) {
+        match self.convert(fmt, value, wrapper, text) {
             Ok(ev) => {
                 self.reader.emit(ev, fmt, self.sink);
             }
