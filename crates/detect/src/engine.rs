@@ -96,11 +96,12 @@ struct Scratch {
 /// records never costs another's events anything. Other providers use the kind's program.
 const PROVIDERS: [&str; 3] = ["aws", "azure", "gcp"];
 
-/// The program an event is judged by: its kind's, or its provider's for cloud events.
+/// The program an event is judged by: its kind's, or its provider's for cloud events. The
+/// provider must be spelled exactly as the program assumed when it folded the provider tests.
 fn slot(ev: &Event) -> usize {
     if ev.kind == EventKind::CloudApi
         && let Some(c) = &ev.cloud
-        && let Some(i) = PROVIDERS.iter().position(|p| c.provider.eq_ignore_ascii_case(p))
+        && let Some(i) = PROVIDERS.iter().position(|p| c.provider == *p)
     {
         return EventKind::COUNT + i;
     }

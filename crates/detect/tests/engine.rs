@@ -144,7 +144,24 @@ fn arb_pred() -> impl Strategy<Value = Expr> {
         Just(Expr::pred(f("fd.name"), Op::PathPrefix(vec!["/tmp".into(), "/proc/".into()]))),
         prop::sample::select(&["10.0.0.1/32", "10.0.0.0/8", "10.0.0.0/24", "169.254.0.0/16", "10.0.0.0/12", "::1/128"][..])
             .prop_map(|n| Expr::pred(f("fd.sip"), Op::Ip { net: n.parse().unwrap() })),
+        // Cloud events are judged by their provider's program: provider tests fold away there.
+        (prop::sample::select(PROVIDERS), any::<bool>()).prop_map(|(v, c)| s("cloud.provider", StrOp::Eq, v, c)),
+        (ops_eq(), prop::sample::select(APIS), any::<bool>()).prop_map(|(op, v, c)| s("cloud.api", op, v, c)),
     ]
+}
+
+const PROVIDERS: &[&str] = &["aws", "azure", "gcp", "m365", "AWS"];
+const APIS: &[&str] = &["AddPermission20150331v2", "Add", "SetIamPolicy", "MICROSOFT.WEB/SITES/WRITE"];
+
+fn ops_eq() -> impl Strategy<Value = StrOp> {
+    prop_oneof![Just(StrOp::Eq), Just(StrOp::StartsWith), Just(StrOp::Contains)]
+}
+
+fn cloud(provider: &str, api: &str) -> Event {
+    let mut e = Event::new(EventKind::CloudApi, Timestamp(1));
+    e.cloud = Some(fnwarden_event::CloudCall { provider: provider.into(), operation: api.into(), ..Default::default() });
+    e.normalize();
+    e
 }
 
 fn arb_expr() -> impl Strategy<Value = Expr> {
@@ -169,6 +186,7 @@ fn arb_event() -> impl Strategy<Value = Event> {
         (0i64..40, prop::sample::select(PATHS)).prop_map(|(pid, p)| open(pid, pid, p, 0)),
         (0i64..40, 1u16..100, prop::sample::select(&["10.0.0.1", "10.0.0.10", "169.254.169.254", "100.0.0.1", "::1"][..]))
             .prop_map(|(pid, port, ip)| connect(pid, pid, ip, port)),
+        (prop::sample::select(PROVIDERS), prop::sample::select(APIS)).prop_map(|(p, a)| cloud(p, a)),
     ]
 }
 
