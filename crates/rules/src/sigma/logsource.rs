@@ -37,6 +37,7 @@ pub enum Taxonomy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Provider {
     Aws,
+    Azure,
     Gcp,
     Other,
 }
@@ -108,6 +109,7 @@ impl LogSource {
         if let Some(p) = cloud {
             let provider = match p {
                 "aws" => Provider::Aws,
+                "azure" => Provider::Azure,
                 "gcp" => Provider::Gcp,
                 _ => Provider::Other,
             };

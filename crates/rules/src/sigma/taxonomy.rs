@@ -97,6 +97,19 @@ const AWS: &[(&str, &str)] = &[
 /// Elastic-style GCP names in SigmaHQ rules that are not paths of the audit record.
 const GCP: &[(&str, &str)] = &[("gcp.audit.method_name", "cloud.api")];
 
+/// Azure Activity names: `operationName` is a string in diagnostic exports but a
+/// `{value, localizedValue}` pair in the REST shape, so it maps to the value the reader took;
+/// the `…Value` names are Log Analytics' `AzureActivity` columns.
+const AZURE: &[(&str, &str)] = &[
+    ("operationName", "cloud.api"),
+    ("OperationNameValue", "cloud.api"),
+    ("ResourceProviderValue", "cloud.service"),
+    ("callerIpAddress", "cloud.source_ip"),
+    ("CallerIpAddress", "cloud.source_ip"),
+    ("caller", "cloud.principal"),
+    ("Caller", "cloud.principal"),
+];
+
 /// Fields that some Sigma rules use but fnwarden's events cannot carry, with the reason.
 const MISSING: &[(&[&str], &str)] = &[
     (&["OriginalFileName", "Product", "Company", "Description", "FileVersion"], "PE version metadata exists only for Windows executables"),
@@ -119,6 +132,7 @@ fn table(t: Taxonomy) -> Vec<&'static [(&'static str, &'static str)]> {
         Taxonomy::LinuxLog | Taxonomy::Fnwarden => vec![],
         Taxonomy::Cloud(Provider::Aws) => vec![AWS],
         Taxonomy::Cloud(Provider::Gcp) => vec![GCP],
+        Taxonomy::Cloud(Provider::Azure) => vec![AZURE],
         Taxonomy::Cloud(Provider::Other) => vec![],
     }
 }
@@ -153,8 +167,13 @@ pub fn resolve(name: &str, ls: &LogSource) -> Result<Target, String> {
     if verbatim && let Ok(f) = FieldRef::parse(name) {
         return Ok(Target::Field(f));
     }
-    if let Taxonomy::Cloud(_) = t {
-        return raw_path(name).map(Target::Field);
+    if let Taxonomy::Cloud(p) = t {
+        // Some GCP rules write paths below a `data` wrapper that the audit entry itself lacks.
+        let path = match (p, name.strip_prefix("data.")) {
+            (Provider::Gcp, Some(inner)) if inner.starts_with("protoPayload.") => inner,
+            _ => name,
+        };
+        return raw_path(path).map(Target::Field);
     }
     if let Some((_, why)) = MISSING.iter().find(|(names, _)| names.contains(&name)) {
         return Err(format!("field `{name}` cannot be evaluated: {why}"));
@@ -314,6 +333,12 @@ mod tests {
         assert_eq!(field("requestParameters.bucketName", aws), "cloud.raw.requestParameters.bucketName");
         assert_eq!(field("properties.message", "product: azure\nservice: activitylogs\n"), "cloud.raw.properties.message");
         assert_eq!(field("gcp.audit.method_name", "product: gcp\nservice: gcp.audit\n"), "cloud.api");
+        assert_eq!(field("data.protoPayload.methodName", "product: gcp\nservice: gcp.audit\n"), "cloud.raw.protoPayload.methodName");
+        // Outside GCP a `data` key is the record's own.
+        assert_eq!(field("data.protoPayload.x", aws), "cloud.raw.data.protoPayload.x");
+        let azure = "product: azure\nservice: activitylogs\n";
+        assert_eq!(field("operationName", azure), "cloud.api");
+        assert_eq!(field("OperationNameValue", azure), "cloud.api");
         assert!(resolve("a..b", &ls(aws)).is_err());
     }
 
