@@ -150,7 +150,8 @@ impl Common {
     /// The rules (plus the metrics detector's feed) and an engine with the detector plugged in.
     fn engine(&self) -> anyhow::Result<(RuleSet, Engine)> {
         let metrics_cfg = load_config(self.config.as_deref())?;
-        let set = self.rules.load_with(&[(metrics::FEED_RULE, "builtin:fnwarden-logs/invocation-report.yml")])?;
+        let mut set = self.rules.load_with(&[(metrics::FEED_RULE, "builtin:fnwarden-logs/invocation-report.yml")])?;
+        metrics::mute_feed(&mut set);
         rulesource::report_errors(&set, Some(RULE_ERRORS_SHOWN));
         if self.strict && !set.errors.is_empty() {
             bail!("{} rule errors (--strict)", set.errors.len());

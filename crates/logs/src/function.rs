@@ -24,6 +24,8 @@ pub struct FunctionLog {
     pub last_time: Timestamp,
     /// Request id → (timeout in ms from "Task timed out after …", error type).
     pending: HashMap<String, (Option<f64>, String)>,
+    /// Requests whose handler logged at ERROR level.
+    failed: HashMap<String, ()>,
     /// Records the platform reported it dropped (`platform.logsDropped`).
     pub dropped: u64,
 }
@@ -33,7 +35,14 @@ const MAX_PENDING: usize = 10_000;
 
 impl FunctionLog {
     pub fn new(function: FunctionId) -> Self {
-        FunctionLog { function, stream: String::new(), last_time: Timestamp(0), pending: HashMap::new(), dropped: 0 }
+        FunctionLog {
+            function,
+            stream: String::new(),
+            last_time: Timestamp(0),
+            pending: HashMap::new(),
+            failed: HashMap::new(),
+            dropped: 0,
+        }
     }
 
     fn event(&mut self, kind: EventKind, time: Option<Timestamp>, request_id: &str) -> Event {
@@ -58,6 +67,15 @@ impl FunctionLog {
         ev
     }
 
+    fn remember_failure(&mut self, request_id: &str) {
+        if !self.failed.contains_key(request_id) {
+            if self.failed.len() >= MAX_PENDING {
+                self.failed.clear();
+            }
+            self.failed.insert(request_id.to_owned(), ());
+        }
+    }
+
     fn remember(&mut self, request_id: &str, timeout_ms: Option<f64>, error: &str) {
         if self.pending.len() >= MAX_PENDING && !self.pending.contains_key(request_id) {
             self.pending.clear();
@@ -75,7 +93,7 @@ impl FunctionLog {
     pub fn lambda_line(&mut self, line: &str, time: Option<Timestamp>) -> Result<Event, Refusal> {
         let (line, time) = match strip_tail_prefix(line) {
             Some((t, stream, rest)) => {
-                if self.stream.is_empty() {
+                if self.stream.is_empty() && !stream.is_empty() {
                     self.stream = stream.to_owned();
                 }
                 (rest, Some(t))
@@ -126,6 +144,10 @@ impl FunctionLog {
             && rest.contains("Error: Runtime exited")
         {
             self.remember(first_word(rest), None, "Runtime.ExitError");
+        } else if level.eq_ignore_ascii_case("ERROR") && !id.is_empty() {
+            // The handler logged an error for this request: the request failed, even when the
+            // REPORT line (which carries no status in older runtimes) does not say so.
+            self.remember_failure(id);
         }
         let id = if id.is_empty() { line.strip_prefix("RequestId: ").map(first_word).unwrap_or("") } else { id };
         Ok(self.log(time, id, level, message))
@@ -147,11 +169,14 @@ impl FunctionLog {
             None => field(&["Restore", "Duration:"], "Restore Duration")?,
         };
         let (timeout_ms, remembered_error) = self.pending.remove(id).unwrap_or_default();
+        let logged_error = self.failed.remove(id).is_some();
         let error_type = number_after_raw(&words, &["Error", "Type:"]).map(str::to_owned).unwrap_or(remembered_error);
         let status = status_after(&words).or(if timeout_ms.is_some() {
             Some(InvocationStatus::Timeout)
         } else if !error_type.is_empty() {
             Some(InvocationStatus::Error)
+        } else if logged_error {
+            Some(InvocationStatus::Failure)
         } else {
             Some(InvocationStatus::Success)
         });
@@ -295,7 +320,7 @@ impl FunctionLog {
                 _ => None,
             };
             let duration = match parts.iter().find_map(|p| p.strip_prefix("Duration=")) {
-                Some(d) => Some(d.trim_end_matches("ms").parse::<f64>().map_err(|_| bad("Executed", "Duration", d))?),
+                Some(d) => Some(metric(d.trim_end_matches("ms")).map_err(|_| bad("Executed", "Duration", d))?),
                 None => None,
             };
             let mut ev = self.event(EventKind::InvokeReport, time, id);
@@ -364,7 +389,7 @@ impl FunctionLog {
         }
         if let Some(rest) = message.strip_prefix("Function execution took ") {
             let ms = rest.split_whitespace().next().unwrap_or("");
-            let duration = ms.parse::<f64>().map_err(|_| bad("Function execution took", "duration", ms))?;
+            let duration = metric(ms).map_err(|_| bad("Function execution took", "duration", ms))?;
             let status = if let Some(s) = rest.split("status: '").nth(1) {
                 match s.trim_end_matches('\'') {
                     "ok" => InvocationStatus::Success,
@@ -404,15 +429,20 @@ fn looks_like_request_id(s: &str) -> bool {
     s.len() >= 8 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
-/// `aws logs tail` prefixes each message with its time and stream:
-/// `2026-11-30T10:00:00.123000+00:00 2026/11/30/[$LATEST]abc… START RequestId: …`.
+/// Exports put the event time before each message, and `aws logs tail` the stream too:
+/// `2026-11-30T10:00:00.123000+00:00 2026/11/30/[$LATEST]abc… START RequestId: …`, or
+/// `2026-12-04T08:00:47 REPORT RequestId: …`. Returns the time, the stream ("" when absent) and
+/// the message.
 fn strip_tail_prefix(line: &str) -> Option<(Timestamp, &str, &str)> {
     let (t, rest) = line.split_once(' ')?;
-    let (stream, rest) = rest.split_once(' ')?;
-    if !(stream.contains('/') && stream.contains('[')) {
+    if t.len() < 19 || !t.as_bytes()[0].is_ascii_digit() {
         return None;
     }
-    Some((time::parse(t)?, stream, rest))
+    let t = time::parse(t)?;
+    match rest.split_once(' ') {
+        Some((stream, msg)) if stream.contains('/') && stream.contains('[') => Some((t, stream, msg)),
+        _ => Some((t, "", rest)),
+    }
 }
 
 /// The word after the key words (`["Billed", "Duration:"]`), unparsed.
@@ -420,16 +450,24 @@ fn number_after_raw<'a>(words: &[&'a str], key: &[&str]) -> Option<&'a str> {
     words.windows(key.len() + 1).find(|w| w[..key.len()] == *key).map(|w| w[key.len()])
 }
 
+/// A duration or size as logged: a finite number, not negative (`NaN`, `-40`, `1e999` are not).
+fn metric(w: &str) -> Result<f64, &str> {
+    match w.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(w),
+    }
+}
+
 /// The number after the key words; `Some(Err(word))` when it is not one.
 fn number_after<'a>(words: &[&'a str], key: &[&str]) -> Option<Result<f64, &'a str>> {
-    number_after_raw(words, key).map(|w| w.parse::<f64>().map_err(|_| w))
+    number_after_raw(words, key).map(metric)
 }
 
 /// `Duration:` not preceded by Billed, Init or Restore.
 fn plain_duration<'a>(words: &[&'a str]) -> Option<Result<f64, &'a str>> {
     (0..words.len().saturating_sub(1))
         .find(|&i| words[i] == "Duration:" && !(i > 0 && matches!(words[i - 1], "Billed" | "Init" | "Restore")))
-        .map(|i| words[i + 1].parse::<f64>().map_err(|_| words[i + 1]))
+        .map(|i| metric(words[i + 1]))
 }
 
 fn parse_status(s: &str) -> Option<InvocationStatus> {
@@ -495,6 +533,30 @@ mod tests {
         let e = f.lambda_line("REPORT RequestId: 6c214fca-9ec8 Duration: fast ms", None).unwrap_err();
         assert_eq!(e, (Reason::BadValue, "REPORT line: Duration \"fast\" is not a number".to_owned()));
         assert_eq!(f.lambda_line("REPORT Duration: 1 ms", None).unwrap_err().0, Reason::MissingField);
+        for bad in ["NaN", "-40", "1e999", "inf"] {
+            let line = format!("REPORT RequestId: 6c214fca-9ec8\tDuration: 1.0 ms\tBilled Duration: {bad} ms");
+            assert_eq!(f.lambda_line(&line, None).unwrap_err().0, Reason::BadValue, "{bad}");
+        }
+    }
+
+    #[test]
+    fn error_lines_fail_their_invocation() {
+        let mut f = aws("checkout");
+        f.lambda_line("[ERROR]\t2026-12-06T09:40:02.214Z\tad04a179-6f24-434b-82aa-3753de4cdaf8\tpayment provider call failed", None)
+            .unwrap();
+        let r = f.lambda_line("REPORT RequestId: ad04a179-6f24-434b-82aa-3753de4cdaf8\tDuration: 500.00 ms\tBilled Duration: 500 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB", None).unwrap();
+        assert_eq!(r.invocation.unwrap().status, Some(InvocationStatus::Failure));
+        assert_eq!(r.time, time::parse("2026-12-06T09:40:02.214Z").unwrap());
+        let ok = f.lambda_line("REPORT RequestId: 11111111-6f24-434b-82aa-3753de4cdaf8\tDuration: 5.00 ms", None).unwrap();
+        assert_eq!(ok.invocation.unwrap().status, Some(InvocationStatus::Success));
+    }
+
+    #[test]
+    fn a_leading_time_without_a_stream_is_the_line_time() {
+        let mut f = aws("x");
+        let ev = f.lambda_line("2026-12-04T08:00:47 REPORT RequestId: e2c6f816-56d8\tDuration: 618.96 ms", None).unwrap();
+        assert_eq!((ev.kind, ev.time), (EventKind::InvokeReport, time::parse("2026-12-04T08:00:47Z").unwrap()));
+        assert_eq!(ev.function.instance, "");
     }
 
     #[test]

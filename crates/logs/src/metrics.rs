@@ -29,7 +29,6 @@ detection:
     evt.type: invoke_report
   condition: selection
 level: informational
-generate: false
 tags:
   - attack.impact
   - attack.t1496
@@ -37,6 +36,16 @@ tags:
 
 /// The name the feed rule is wired by.
 pub const FEED_NAME: &str = "fnw_log_invocation_report";
+
+/// The feed rule only feeds the detector: its matches raise no alert of their own. Call after
+/// loading a rule set that includes [`FEED_RULE`].
+pub fn mute_feed(set: &mut fnwarden_rules::RuleSet) {
+    for r in &mut set.rules {
+        if r.meta.name.as_deref() == Some(FEED_NAME) {
+            r.meta.generate = false;
+        }
+    }
+}
 
 const NS: i64 = 1_000_000_000;
 
@@ -73,6 +82,9 @@ pub struct Thresholds {
     pub mining_window_s: u64,
     /// Share of configured memory used that counts as "near the limit".
     pub mining_memory_ratio: f64,
+    /// After a finding, the same finding for the same function is not raised again for this
+    /// long (seconds): one alert per episode, not one per window.
+    pub cooldown_s: u64,
 }
 
 impl Default for Thresholds {
@@ -92,6 +104,7 @@ impl Default for Thresholds {
             mining_invocations: 3,
             mining_window_s: 3600,
             mining_memory_ratio: 0.8,
+            cooldown_s: 6 * 3600,
         }
     }
 }
@@ -134,7 +147,7 @@ impl MetricsConfig {
 impl serde::Serialize for Thresholds {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Thresholds", 14)?;
+        let mut st = s.serialize_struct("Thresholds", 15)?;
         st.serialize_field("max_duration_ms", &self.max_duration_ms)?;
         if let Some(t) = self.timeout_ms {
             st.serialize_field("timeout_ms", &t)?;
@@ -151,6 +164,7 @@ impl serde::Serialize for Thresholds {
         st.serialize_field("mining_invocations", &self.mining_invocations)?;
         st.serialize_field("mining_window_s", &self.mining_window_s)?;
         st.serialize_field("mining_memory_ratio", &self.mining_memory_ratio)?;
+        st.serialize_field("cooldown_s", &self.cooldown_s)?;
         st.end()
     }
 }
@@ -240,8 +254,6 @@ struct Window {
     failed: u64,
     crashes: u64,
     gb_s: f64,
-    /// Findings already raised in this window, so each is raised once.
-    raised: Vec<Finding>,
     evidence: VecDeque<Arc<Event>>,
 }
 
@@ -262,7 +274,8 @@ struct FunctionState {
     in_cost_surge: bool,
     /// Recent invocations that looked like mining, oldest first.
     mining: VecDeque<Arc<Event>>,
-    mining_raised_until: i64,
+    /// Per finding, when it was last raised (event time, ns).
+    raised_at: [Option<i64>; FINDINGS.len()],
     last_seen: Timestamp,
 }
 
@@ -284,13 +297,23 @@ impl FunctionState {
             in_surge: false,
             in_cost_surge: false,
             mining: VecDeque::new(),
-            mining_raised_until: i64::MIN,
+            raised_at: [None; FINDINGS.len()],
             last_seen: Timestamp(at),
         }
     }
 
     fn len(&self) -> i64 {
         self.t.window_s as i64 * NS
+    }
+
+    /// Whether `f` may be raised at `now`; if so, it counts as raised.
+    fn may_raise(&mut self, f: Finding, now: i64) -> bool {
+        let i = FINDINGS.iter().position(|x| *x == f).unwrap_or(0);
+        let cooled = self.raised_at[i].is_none_or(|t| now.saturating_sub(t) >= self.t.cooldown_s as i64 * NS);
+        if cooled {
+            self.raised_at[i] = Some(now);
+        }
+        cooled
     }
 
     /// Closes every window that ends at or before `now`.
@@ -304,10 +327,11 @@ impl FunctionState {
             let surge = ready && w.invocations >= self.t.surge_min_invocations && w.invocations as f64 >= self.t.surge_factor * usual;
             let cost = ready && w.gb_s >= self.t.cost_min_gb_s && w.gb_s >= self.t.cost_factor * usual_cost;
             let evidence: Vec<Arc<Event>> = w.evidence.iter().cloned().collect();
-            let name = &self.name;
-            if surge && !self.in_surge {
+            let end = w.start.saturating_add(len);
+            if surge && !self.in_surge && self.may_raise(Finding::Surge, end) {
                 let m = format!(
-                    "{name}: {} invocations in {} s, {:.1} times its usual {:.1}",
+                    "{}: {} invocations in {} s, {:.1} times its usual {:.1}",
+                    self.name,
                     w.invocations,
                     self.t.window_s,
                     w.invocations as f64 / usual,
@@ -315,9 +339,10 @@ impl FunctionState {
                 );
                 out.push((Finding::Surge, m, evidence.clone()));
             }
-            if cost && !self.in_cost_surge {
+            if cost && !self.in_cost_surge && self.may_raise(Finding::Cost, end) {
                 let m = format!(
-                    "{name}: {:.1} GB-s billed in {} s ({} invocations), {:.1} times its usual {:.2} GB-s",
+                    "{}: {:.1} GB-s billed in {} s ({} invocations), {:.1} times its usual {:.2} GB-s",
+                    self.name,
                     w.gb_s,
                     self.t.window_s,
                     w.invocations,
@@ -361,7 +386,6 @@ impl FunctionState {
         self.last_seen = ev.time;
         let t = self.t.clone();
         let w = &mut self.window;
-        let name = &self.name;
         let crashed = inv.error_type.contains("ExitError")
             || inv.error_type.starts_with("Runtime.Init")
             || (inv.duration_ms.is_none()
@@ -388,39 +412,31 @@ impl FunctionState {
             }
             w.evidence.push_back(Arc::clone(ev));
         }
-        let evidence = || w.evidence.iter().cloned().collect::<Vec<_>>();
+        let evidence: Vec<Arc<Event>> = w.evidence.iter().cloned().collect();
+        let (failed, invocations, crashes) = (w.failed, w.invocations, w.crashes);
         if let Some(d) = inv.duration_ms
             && t.max_duration_ms > 0.0
             && d > t.max_duration_ms
-            && !w.raised.contains(&Finding::Duration)
+            && self.may_raise(Finding::Duration, now)
         {
-            w.raised.push(Finding::Duration);
-            out.push((
-                Finding::Duration,
-                format!(
-                    "{name}: an invocation ran {:.0} ms, over the {:.0} ms threshold (request {})",
-                    d, t.max_duration_ms, ev.function.request_id
-                ),
-                vec![Arc::clone(ev)],
-            ));
+            let m = format!(
+                "{}: an invocation ran {d:.0} ms, over the {:.0} ms threshold (request {})",
+                self.name, t.max_duration_ms, ev.function.request_id
+            );
+            out.push((Finding::Duration, m, vec![Arc::clone(ev)]));
         }
-        if w.failed >= t.error_burst
-            && (w.failed as f64) >= t.error_ratio * w.invocations.max(1) as f64
-            && !w.raised.contains(&Finding::Errors)
-        {
-            w.raised.push(Finding::Errors);
+        if failed >= t.error_burst && (failed as f64) >= t.error_ratio * invocations.max(1) as f64 && self.may_raise(Finding::Errors, now) {
             out.push((
                 Finding::Errors,
-                format!("{name}: {} failed invocations of {} within {} s", w.failed, w.invocations, t.window_s),
-                evidence(),
+                format!("{}: {failed} failed invocations of {invocations} within {} s", self.name, t.window_s),
+                evidence.clone(),
             ));
         }
-        if w.crashes >= t.crash_loop && !w.raised.contains(&Finding::Crashes) {
-            w.raised.push(Finding::Crashes);
+        if crashes >= t.crash_loop && self.may_raise(Finding::Crashes, now) {
             out.push((
                 Finding::Crashes,
-                format!("{name}: {} crashes (runtime exits or init failures) within {} s", w.crashes, t.window_s),
-                evidence(),
+                format!("{}: {crashes} crashes (runtime exits or init failures) within {} s", self.name, t.window_s),
+                evidence,
             ));
         }
         // Mining: the invocation hit its timeout (said by the log, or known from the settings)
@@ -435,10 +451,10 @@ impl FunctionState {
                 self.mining.pop_front();
             }
             self.mining.push_back(Arc::clone(ev));
-            if self.mining.len() as u64 >= t.mining_invocations && now > self.mining_raised_until {
-                self.mining_raised_until = now + t.mining_window_s as i64 * NS;
+            if self.mining.len() as u64 >= t.mining_invocations && self.may_raise(Finding::Mining, now) {
                 let m = format!(
-                    "{name}: {} invocations within {} s ran into their timeout using at least {:.0}% of their memory",
+                    "{}: {} invocations within {} s ran into their timeout using at least {:.0}% of their memory",
+                    self.name,
                     self.mining.len(),
                     t.mining_window_s,
                     t.mining_memory_ratio * 100.0
@@ -590,6 +606,7 @@ mod tests {
         assert!(got.contains(&"fnw-log-denial-of-wallet".to_owned()), "{got:?}");
         // One alert per episode, not one per window.
         assert_eq!(got.iter().filter(|i| *i == "fnw-log-invocation-surge").count(), 1, "{got:?}");
+        assert_eq!(got.iter().filter(|i| *i == "fnw-log-denial-of-wallet").count(), 1, "{got:?}");
     }
 
     #[test]
