@@ -211,8 +211,9 @@ pub fn azure_activity(v: Value, record_text: Option<&str>) -> Result<Event, Refu
     let mut ev = Event::new(EventKind::CloudApi, time);
     ev.source = "azure-activity".to_owned();
     if lower_id.contains("/providers/microsoft.web/sites/") {
-        let site = segment("sites");
-        let function = segment("functions");
+        // Resource ids are case-insensitive, and diagnostic exports upper-case them.
+        let site = segment("sites").to_ascii_lowercase();
+        let function = segment("functions").to_ascii_lowercase();
         ev.function = FunctionId {
             provider: "azure".to_owned(),
             name: if function.is_empty() { site.clone() } else { format!("{site}/{function}") },

@@ -118,7 +118,16 @@ impl LogReader {
                     self.io_error(origin, 0, &e, sink);
                 }
             }
-            Sniffed::Text(f) => self.read_text(r, origin, f, function, sink),
+            Sniffed::Text(f @ (LogFormat::Lambda | LogFormat::AzureFunctions)) => self.read_text(r, origin, f, function, sink),
+            Sniffed::Text(f) => self.reject(
+                Rejection::new(
+                    origin,
+                    0,
+                    Reason::UnknownFormat,
+                    format!("--log-format {f}: this file is text, and {f} logs are JSON; skipped"),
+                ),
+                sink,
+            ),
         }
     }
 
