@@ -83,10 +83,14 @@ pub fn cloudtrail(v: Value, text_of_record: Option<&str>) -> Result<Event, Refus
     if !v.is_object() {
         return Err((Reason::UnknownFormat, "CloudTrail record is not a JSON object".to_owned()));
     }
+    let missing: Vec<&str> = ["eventTime", "eventName"].into_iter().filter(|k| v.get(k).is_none_or(Value::is_null)).collect();
+    if !missing.is_empty() {
+        return Err((Reason::MissingField, format!("CloudTrail record has no `{}`", missing.join("` and no `"))));
+    }
     let time = required_time(&v, &["eventTime"], "CloudTrail")?;
     let operation = text(&v, &["eventName"]);
     if operation.is_empty() {
-        return Err((Reason::MissingField, "CloudTrail record has no `eventName`".to_owned()));
+        return Err((Reason::BadValue, "CloudTrail record: `eventName` is not a name".to_owned()));
     }
     let uid = v.get("userIdentity").unwrap_or(&Value::Null);
     let principal = [text(uid, &["arn"]), text(uid, &["principalId"]), text(uid, &["invokedBy"])]
@@ -326,6 +330,10 @@ mod tests {
     #[test]
     fn cloudtrail_refusals_name_the_missing_field() {
         assert_eq!(cloudtrail(json!({"eventName": "X"}), None).unwrap_err().0, Reason::MissingField);
+        assert_eq!(
+            cloudtrail(json!({"eventSource": "s3.amazonaws.com"}), None).unwrap_err().1,
+            "CloudTrail record has no `eventTime` and no `eventName`"
+        );
         assert_eq!(cloudtrail(json!({"eventTime": "2024-08-01T13:47:16Z"}), None).unwrap_err().1, "CloudTrail record has no `eventName`");
         assert_eq!(cloudtrail(json!({"eventTime": "soon", "eventName": "X"}), None).unwrap_err().0, Reason::BadValue);
         assert_eq!(cloudtrail(json!([{"eventJson": "{not json"}]), None).unwrap_err().0, Reason::NotJson);
