@@ -46,6 +46,11 @@ struct Group {
 /// Most groups one correlation holds; past it, the stalest groups are evicted and counted.
 const MAX_GROUPS: usize = 100_000;
 
+/// A temporal correlation holds at most this many matches of one rule per group: the oldest go
+/// first. Exact, since the condition (every rule matched within the window) only needs the
+/// newest match of each rule, which expires last. It keeps a busy key's 12-hour window small.
+const TEMPORAL_PER_INPUT: usize = 64;
+
 pub struct CorrelationDetector {
     corr: Correlation,
     groups: HashMap<String, Group>,
@@ -54,6 +59,8 @@ pub struct CorrelationDetector {
     judge_at_close: bool,
     evicted: u64,
     alert_rule: Arc<fnwarden_alert::AlertRule>,
+    /// No group can close before this event time (ns): `advance` skips its scan until then.
+    next_close: i64,
 }
 
 impl CorrelationDetector {
@@ -62,7 +69,7 @@ impl CorrelationDetector {
         let judge_at_close = upper_bounded
             && matches!(corr.kind, CorrelationKind::EventCount | CorrelationKind::ValueCount { .. } | CorrelationKind::ValueSum { .. });
         let alert_rule = Arc::new(fnwarden_alert::AlertRule::from(&corr.meta));
-        CorrelationDetector { corr, groups: HashMap::new(), max_evidence, judge_at_close, evicted: 0, alert_rule }
+        CorrelationDetector { corr, groups: HashMap::new(), max_evidence, judge_at_close, evicted: 0, alert_rule, next_close: i64::MAX }
     }
 
     fn key(&self, input: usize, ev: &Event) -> (String, BTreeMap<String, String>) {
@@ -158,6 +165,15 @@ impl CorrelationDetector {
         a
     }
 
+    /// When a group's window ends: after its tumbling window, or its newest match's span.
+    fn closes_at(&self, g: &Group) -> i64 {
+        let from = match g.opened {
+            Some(o) => o.0,
+            None => g.entries.back().map_or(i64::MIN, |e| e.time.0),
+        };
+        from.saturating_add(self.corr.timespan_ns)
+    }
+
     fn evict_if_full(&mut self) {
         if self.groups.len() < MAX_GROUPS {
             return;
@@ -251,6 +267,17 @@ impl Detector for CorrelationDetector {
             *c += 1;
         }
         g.entries.push_back(Entry { time: ev.time, input, ev: Arc::clone(ev), value });
+        let from = g.opened.map_or(ev.time.0, |o| o.0);
+        self.next_close = self.next_close.min(from.saturating_add(span));
+        if matches!(self.corr.kind, CorrelationKind::Temporal)
+            && g.per_input.get(input).is_some_and(|c| *c > TEMPORAL_PER_INPUT.max(self.max_evidence))
+            && let Some(i) = g.entries.iter().position(|e| e.input == input)
+        {
+            g.entries.remove(i);
+            if let Some(c) = g.per_input.get_mut(input) {
+                *c -= 1;
+            }
+        }
         // Keep memory bounded for long windows: the aggregate only needs values, evidence only
         // the newest events, but counts must stay exact, so cap at a generous size.
         if judge_at_close {
@@ -267,18 +294,20 @@ impl Detector for CorrelationDetector {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let span = self.corr.timespan_ns;
+        if watermark.0 <= self.next_close {
+            return;
+        }
         let mut closed = Vec::new();
+        let mut next = i64::MAX;
         for (k, g) in &self.groups {
-            let newest = g.entries.back().map_or(Timestamp::MIN, |e| e.time);
-            let ended = match g.opened {
-                Some(o) => watermark.0.saturating_sub(o.0) > span,
-                None => watermark.0.saturating_sub(newest.0) > span,
-            };
-            if ended {
+            let at = self.closes_at(g);
+            if watermark.0 > at {
                 closed.push(k.clone());
+            } else {
+                next = next.min(at);
             }
         }
+        self.next_close = next;
         for k in closed {
             let Some(g) = self.groups.remove(&k) else { continue };
             if self.judge_at_close
@@ -297,5 +326,36 @@ impl Detector for CorrelationDetector {
 
     fn evicted(&self) -> u64 {
         self.evicted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fnwarden_event::EventKind;
+    use fnwarden_rules::{GroupField, RuleMeta, Threshold};
+
+    #[test]
+    fn a_temporal_group_holds_a_bounded_number_of_matches_and_still_fires() {
+        let corr = Correlation {
+            meta: RuleMeta { id: "t".into(), title: "t".into(), ..Default::default() },
+            kind: CorrelationKind::Temporal,
+            rules: vec!["inside".into(), "outside".into()],
+            group_by: vec![GroupField { name: "k".into(), per_rule: vec![] }],
+            timespan_ns: 12 * 3600 * 1_000_000_000,
+            threshold: Threshold { conditions: vec![] },
+            generate: false,
+            tests: vec![],
+        };
+        let mut d = CorrelationDetector::new(corr, 16);
+        let mut out = Vec::new();
+        for i in 0..5000 {
+            d.observe(0, &Arc::new(Event::new(EventKind::CloudApi, Timestamp(i * 1_000_000_000))), &mut out);
+        }
+        let held: usize = d.groups.values().map(|g| g.entries.len()).sum();
+        assert_eq!(held, TEMPORAL_PER_INPUT);
+        assert!(out.is_empty());
+        d.observe(1, &Arc::new(Event::new(EventKind::CloudApi, Timestamp(6000 * 1_000_000_000))), &mut out);
+        assert_eq!(out.len(), 1);
     }
 }
