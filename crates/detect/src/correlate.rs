@@ -41,6 +41,9 @@ struct Group {
     per_input: Vec<usize>,
     /// Start of a tumbling window, for conditions that can only be judged when it closes.
     opened: Option<Timestamp>,
+    /// The group alerted at this time: it does not alert again within the timespan (one alert
+    /// per burst, not one per match after the threshold).
+    fired: Option<Timestamp>,
 }
 
 /// Most groups one correlation holds; past it, the stalest groups are evicted and counted.
@@ -285,10 +288,15 @@ impl Detector for CorrelationDetector {
         }
         let Some(g) = self.groups.get(&key) else { return };
         if let Some(said) = self.fires(g) {
-            let a = self.alert(g, &said, shown);
-            out.push(a);
+            let quiet = g.fired.is_some_and(|f| ev.time.0.saturating_sub(f.0) <= span);
+            if !quiet {
+                out.push(self.alert(g, &said, shown));
+            }
             if let Some(g) = self.groups.get_mut(&key) {
                 reset(g);
+                if !quiet {
+                    g.fired = Some(ev.time);
+                }
             }
         }
     }
@@ -357,5 +365,30 @@ mod tests {
         assert!(out.is_empty());
         d.observe(1, &Arc::new(Event::new(EventKind::CloudApi, Timestamp(6000 * 1_000_000_000))), &mut out);
         assert_eq!(out.len(), 1);
+    }
+
+    #[test]
+    fn a_burst_alerts_once_per_timespan_and_a_later_burst_again() {
+        let corr = Correlation {
+            meta: RuleMeta { id: "burst".into(), title: "burst".into(), ..Default::default() },
+            kind: CorrelationKind::EventCount,
+            rules: vec!["denied".into()],
+            group_by: vec![],
+            timespan_ns: 60 * 1_000_000_000,
+            threshold: Threshold { conditions: vec![(Cmp::Ge, 3.0)] },
+            generate: false,
+            tests: vec![],
+        };
+        let mut d = CorrelationDetector::new(corr, 16);
+        let mut out = Vec::new();
+        let at = |s: i64| Arc::new(Event::new(EventKind::CloudApi, Timestamp(s * 1_000_000_000)));
+        for s in 0..12 {
+            d.observe(0, &at(s), &mut out);
+        }
+        assert_eq!(out.len(), 1, "twelve matches in twelve seconds are one burst");
+        for s in 200..203 {
+            d.observe(0, &at(s), &mut out);
+        }
+        assert_eq!(out.len(), 2, "a burst after the timespan alerts again");
     }
 }
