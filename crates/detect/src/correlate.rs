@@ -28,7 +28,10 @@ pub trait Detector: Send {
 struct Entry {
     time: Timestamp,
     input: usize,
-    ev: Arc<Event>,
+    /// Held only while the entry can still be evidence: among the newest `max_evidence`, or the
+    /// newest match of its rule. Counting needs only time, rule and value, so a long window over
+    /// a busy group does not hold every event it counted.
+    ev: Option<Arc<Event>>,
     value: Option<String>,
 }
 
@@ -154,8 +157,11 @@ impl CorrelationDetector {
     }
 
     fn alert(&self, g: &Group, said: &str, shown: BTreeMap<String, String>) -> Alert {
-        let skip = g.entries.len().saturating_sub(self.max_evidence);
-        let evidence: Vec<Arc<Event>> = g.entries.iter().skip(skip).map(|e| Arc::clone(&e.ev)).collect();
+        // The newest events, and the newest match of each rule (a temporal correlation's evidence
+        // shows every rule it needed), oldest first.
+        let mut evidence: Vec<Arc<Event>> = g.entries.iter().filter_map(|e| e.ev.clone()).collect();
+        let skip = evidence.len().saturating_sub(self.max_evidence.max(self.corr.rules.len()));
+        evidence.drain(..skip);
         let group_text: Vec<String> = shown.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let span = fmt_span(self.corr.timespan_ns);
         let message = if group_text.is_empty() {
@@ -228,6 +234,29 @@ fn drop_front(g: &mut Group) {
     }
 }
 
+/// Before a match of rule `input` is appended: the entry leaving the evidence tail (the newest
+/// `tail`) lets go of its event unless it is its rule's newest match, and the rule's previous
+/// newest match lets go of its event unless it is still in the tail.
+fn release_evidence(g: &mut Group, input: usize, tail: usize) {
+    let len = g.entries.len();
+    // After the push the tail is entries[len + 1 - tail ..= len].
+    let first_kept = (len + 1).saturating_sub(tail);
+    if let Some(p) = g.entries.iter().rposition(|e| e.input == input)
+        && p < first_kept
+    {
+        g.entries[p].ev = None;
+    }
+    if len + 1 > tail {
+        let leaving = len - tail;
+        let rule = g.entries[leaving].input;
+        // Still its rule's newest when no later entry (nor the one being appended) is of it.
+        let newest = rule != input && !g.entries.iter().skip(leaving + 1).any(|e| e.input == rule);
+        if !newest {
+            g.entries[leaving].ev = None;
+        }
+    }
+}
+
 fn reset(g: &mut Group) {
     g.entries.clear();
     g.distinct.clear();
@@ -269,7 +298,8 @@ impl Detector for CorrelationDetector {
         if let Some(c) = g.per_input.get_mut(input) {
             *c += 1;
         }
-        g.entries.push_back(Entry { time: ev.time, input, ev: Arc::clone(ev), value });
+        release_evidence(g, input, self.max_evidence.max(1));
+        g.entries.push_back(Entry { time: ev.time, input, ev: Some(Arc::clone(ev)), value });
         let from = g.opened.map_or(ev.time.0, |o| o.0);
         self.next_close = self.next_close.min(from.saturating_add(span));
         if matches!(self.corr.kind, CorrelationKind::Temporal)
@@ -322,7 +352,7 @@ impl Detector for CorrelationDetector {
                 && !g.entries.is_empty()
                 && let Some(said) = self.fires(&g)
             {
-                let shown = g.entries.back().map(|e| self.key(e.input, &e.ev).1).unwrap_or_default();
+                let shown = g.entries.iter().rev().find_map(|e| e.ev.as_ref().map(|ev| self.key(e.input, ev).1)).unwrap_or_default();
                 out.push(self.alert(&g, &said, shown));
             }
         }
@@ -390,5 +420,42 @@ mod tests {
             d.observe(0, &at(s), &mut out);
         }
         assert_eq!(out.len(), 2, "a burst after the timespan alerts again");
+    }
+
+    #[test]
+    fn windows_count_every_match_but_hold_only_the_evidence_events() {
+        let corr = Correlation {
+            meta: RuleMeta { id: "t".into(), title: "t".into(), ..Default::default() },
+            kind: CorrelationKind::Temporal,
+            rules: vec!["outside".into(), "inside".into()],
+            group_by: vec![],
+            timespan_ns: 12 * 3600 * 1_000_000_000,
+            threshold: Threshold { conditions: vec![] },
+            generate: false,
+            tests: vec![],
+        };
+        let mut d = CorrelationDetector::new(corr, 4);
+        let mut out = Vec::new();
+        let at = |s: i64| {
+            let mut e = Event::new(EventKind::CloudApi, Timestamp(s * 1_000_000_000));
+            e.source = format!("t{s}");
+            Arc::new(e)
+        };
+        // One outside use, then many inside uses of rule 1 only.
+        d.observe(0, &at(0), &mut out);
+        let mut probe = CorrelationDetector::new(d.corr.clone(), 4);
+        for s in 1..40 {
+            probe.observe(1, &at(s), &mut out);
+        }
+        let held: usize = probe.groups.values().flat_map(|g| g.entries.iter()).filter(|e| e.ev.is_some()).count();
+        assert_eq!(held, 4, "only the evidence tail holds events");
+        // Inside uses after the outside one: the alert's evidence shows both rules.
+        for s in 1..30 {
+            d.observe(1, &at(s), &mut out);
+        }
+        assert_eq!(out.len(), 1);
+        let sources: Vec<&str> = out[0].evidence.iter().map(|e| e.source.as_str()).collect();
+        assert_eq!(sources.first(), Some(&"t0"), "{sources:?}");
+        assert_eq!(sources.last(), Some(&"t1"), "{sources:?}");
     }
 }
