@@ -173,6 +173,28 @@ pub(crate) fn emit(sink: &mut dyn Sink, batch: &mut Vec<Alert>, tally: &mut Tall
     Ok(true)
 }
 
+/// End of input: every window closes, the last alerts are written and the sink finishes. Does
+/// nothing when the reader of the output has gone away (`open` false).
+pub(crate) fn finish_output(
+    engine: &mut Engine,
+    sink: &mut dyn Sink,
+    batch: &mut Vec<Alert>,
+    tally: &mut Tally,
+    open: bool,
+) -> anyhow::Result<()> {
+    if !open {
+        return Ok(());
+    }
+    engine.flush(batch);
+    if emit(sink, batch, tally, false)? {
+        match sink.finish() {
+            Err(e) if !e.is_broken_pipe() => return Err(e.into()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let set = a.rules.load()?;
     rulesource::report_errors(&set, Some(RULE_ERRORS_SHOWN));
@@ -223,15 +245,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         }
     }
     progress.finish();
-    if open {
-        engine.flush(&mut batch);
-        if emit(sink.as_mut(), &mut batch, &mut tally, false)? {
-            match sink.finish() {
-                Err(e) if !e.is_broken_pipe() => return Err(e.into()),
-                _ => {}
-            }
-        }
-    }
+    finish_output(&mut engine, sink.as_mut(), &mut batch, &mut tally, open)?;
 
     let rs = reader.stats();
     if rejected > REJECTED_SHOWN {

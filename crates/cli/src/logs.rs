@@ -18,7 +18,7 @@ use fnwarden_logs::{EventSink, Input, LogFormat, LogReader, ReadOptions, Rejecti
 use fnwarden_rules::{RuleSet, Severity};
 use serde::Deserialize;
 
-use crate::detect::{Tally, emit, open_output, parse_duration, parse_severity};
+use crate::detect::{Tally, emit, finish_output, open_output, parse_duration, parse_severity};
 use crate::progress::Progress;
 use crate::rulesource::{self, RuleArgs};
 
@@ -293,15 +293,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     }
     let mut batch = std::mem::take(&mut judge.batch);
     drop(judge);
-    if open {
-        engine.flush(&mut batch);
-        if emit(sink.as_mut(), &mut batch, &mut tally, false)? {
-            match sink.finish() {
-                Err(e) if !e.is_broken_pipe() => return Err(e.into()),
-                _ => {}
-            }
-        }
-    }
+    finish_output(&mut engine, sink.as_mut(), &mut batch, &mut tally, open)?;
     let rs = reader.stats();
     let formats: Vec<String> = rs.events_by_format.iter().map(|(k, v)| format!("{k} {v}")).collect();
     let formats = if formats.is_empty() { String::new() } else { format!(" ({})", formats.join(", ")) };

@@ -30,6 +30,8 @@ impl RuleAlerting {
     }
 }
 
+/// An alert of `rule` on its evidence (oldest first), with the severity, ATT&CK ids and remediation
+/// of `meta`; for rules and for any other detector.
 pub fn from_meta(meta: &RuleMeta, rule: Arc<AlertRule>, message: String, evidence: Vec<Arc<Event>>) -> Alert {
     let last = evidence.last();
     let now = Timestamp::now();

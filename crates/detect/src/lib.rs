@@ -14,6 +14,6 @@ mod prefilter;
 mod proccache;
 pub mod testing;
 
-pub use alerting::alert_id;
+pub use alerting::{alert_id, from_meta as alert_from_meta};
 pub use correlate::{CorrelationDetector, Detector};
 pub use engine::{Engine, EngineConfig, EngineStats, Strategy};

@@ -230,19 +230,32 @@ impl Finding {
         }
     }
 
-    fn rule(self) -> AlertRule {
-        let (id, title, severity, tags, _) = self.meta();
-        AlertRule {
+    /// The finding as alerts carry it: the rule, and what its alerts take from a rule's metadata.
+    fn rule(self) -> (AlertRule, fnwarden_rules::RuleMeta) {
+        let (id, title, severity, tags, remediation) = self.meta();
+        let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+        let rule = AlertRule {
             id: id.to_owned(),
             title: title.to_owned(),
             author: "fnwarden".to_owned(),
             description: String::new(),
             dialect: "detector".to_owned(),
             source: "fnwarden-logs invocation metrics".to_owned(),
-            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            tags: tags.clone(),
             license: None,
             priority: Some(severity.name().to_owned()),
-        }
+        };
+        let meta = fnwarden_rules::RuleMeta {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            author: "fnwarden".to_owned(),
+            severity,
+            mitre: fnwarden_rules::mitre_from_tags(&tags),
+            tags,
+            remediation: remediation.to_owned(),
+            ..Default::default()
+        };
+        (rule, meta)
     }
 }
 
@@ -469,7 +482,8 @@ impl FunctionState {
 pub struct Metrics {
     config: MetricsConfig,
     functions: HashMap<String, FunctionState>,
-    rules: Vec<Arc<AlertRule>>,
+    /// Per finding, in [`FINDINGS`] order.
+    rules: Vec<(Arc<AlertRule>, fnwarden_rules::RuleMeta)>,
     max_evidence: usize,
     evicted: u64,
     raised: Vec<Raised>,
@@ -478,7 +492,13 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(config: MetricsConfig, max_evidence: usize) -> Result<Self, String> {
         config.validate()?;
-        let rules = FINDINGS.iter().map(|f| Arc::new(f.rule())).collect();
+        let rules = FINDINGS
+            .iter()
+            .map(|f| {
+                let (rule, meta) = f.rule();
+                (Arc::new(rule), meta)
+            })
+            .collect();
         Ok(Metrics { config, functions: HashMap::new(), rules, max_evidence: max_evidence.max(1), evicted: 0, raised: Vec::new() })
     }
 
@@ -489,30 +509,10 @@ impl Metrics {
 
     fn emit(&mut self, out: &mut Vec<Alert>) {
         for (f, message, evidence) in self.raised.drain(..) {
-            let i = FINDINGS.iter().position(|x| *x == f).unwrap_or(0);
-            let (_, _, severity, tags, remediation) = f.meta();
-            let last = evidence.last().cloned();
-            let now = Timestamp::now();
-            let tags: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
-            let mut group = BTreeMap::new();
-            if let Some(e) = &last {
-                group.insert("function.name".to_owned(), e.function.name.clone());
-            }
-            out.push(Alert {
-                id: fnwarden_detect::alert_id(now),
-                time: last.as_ref().map_or(now, |e| e.time),
-                detected_at: now,
-                rule: Arc::clone(&self.rules[i]),
-                severity,
-                mitre: fnwarden_rules::mitre_from_tags(&tags),
-                function: last.as_ref().map(|e| e.function.clone()).unwrap_or_default(),
-                host: last.as_ref().and_then(|e| e.host.clone()),
-                message,
-                remediation: remediation.to_owned(),
-                evidence,
-                output_fields: BTreeMap::new(),
-                group,
-            });
+            let (rule, meta) = &self.rules[FINDINGS.iter().position(|x| *x == f).unwrap_or(0)];
+            let mut a = fnwarden_detect::alert_from_meta(meta, Arc::clone(rule), message, evidence);
+            a.group.insert("function.name".to_owned(), a.function.name.clone());
+            out.push(a);
         }
     }
 }
