@@ -508,7 +508,7 @@ fn write_json(out: &mut impl Write, entries: &[Entry]) -> std::io::Result<()> {
 fn describe(ev: &Event) -> String {
     if let Some(c) = &ev.cloud {
         let err = if c.error_code.is_empty() { String::new() } else { format!(" ERROR {}", c.error_code) };
-        return format!("{} {} from {} ({}){err}", c.service, c.operation, c.source_ip, c.user_agent.chars().take(60).collect::<String>());
+        return format!("{} {} from {} ({}){err}", c.service, c.operation, c.source_ip, brief_agent(&c.user_agent));
     }
     if let Some(i) = &ev.invocation {
         let mut parts = vec![ev.kind.name().to_owned(), ev.function.request_id.clone()];
@@ -530,6 +530,18 @@ fn describe(ev: &Event) -> String {
         return format!("log {} {}", l.level, l.message.chars().take(100).collect::<String>());
     }
     format!("{} {}", ev.kind.name(), ev.derived.text.chars().take(100).collect::<String>())
+}
+
+/// A user agent in brief: its start (the tool) and, when it names one, the SDK's execution
+/// environment (`exec-env/AWS_Lambda_python3.12`), which tells a function's calls from others.
+fn brief_agent(ua: &str) -> String {
+    let head: String = ua.chars().take(40).collect();
+    let env = ua.split_whitespace().find(|w| w.starts_with("exec-env/"));
+    match env {
+        Some(e) if !head.contains(e) => format!("{head}… {e}"),
+        _ if head.len() < ua.len() => format!("{head}…"),
+        _ => head,
+    }
 }
 
 fn write_text(out: &mut impl Write, entries: &[Entry]) -> std::io::Result<()> {
