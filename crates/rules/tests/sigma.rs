@@ -488,7 +488,9 @@ fn cloud_rules_need_their_provider() {
         "title: t\nlogsource: {product: azure, service: activitylogs}\ndetection:\n  selection:\n    operationName: MICROSOFT.COMPUTE/VIRTUALMACHINES/DELETE\n    properties.message|contains: deleted\n  condition: selection\n",
     );
     let az = ev(
-        json!({"type": "cloud_api", "cloud": {"provider": "azure", "raw": {"operationName": "Microsoft.Compute/virtualMachines/delete", "properties": {"message": "vm deleted"}}}}),
+        // As the Azure reader makes it: `operationName` is also `cloud.api` (it may be a
+        // {value, localizedValue} pair in the raw record).
+        json!({"type": "cloud_api", "cloud": {"provider": "azure", "operation": "Microsoft.Compute/virtualMachines/delete", "raw": {"operationName": "Microsoft.Compute/virtualMachines/delete", "properties": {"message": "vm deleted"}}}}),
     );
     assert!(fires(&r, &az));
     let mut aws = az.clone();
