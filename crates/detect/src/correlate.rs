@@ -246,7 +246,7 @@ fn release_evidence(g: &mut Group, input: usize, tail: usize) {
     {
         g.entries[p].ev = None;
     }
-    if len + 1 > tail {
+    if tail > 0 && len + 1 > tail {
         let leaving = len - tail;
         let rule = g.entries[leaving].input;
         // Still its rule's newest when no later entry (nor the one being appended) is of it.
@@ -298,7 +298,14 @@ impl Detector for CorrelationDetector {
         if let Some(c) = g.per_input.get_mut(input) {
             *c += 1;
         }
-        release_evidence(g, input, self.max_evidence.max(1));
+        // A temporal correlation's evidence is the newest match of each of its rules: a group per
+        // access key over 12 hours then holds one event per rule, not the key's last calls.
+        let tail = if matches!(self.corr.kind, CorrelationKind::Temporal | CorrelationKind::TemporalOrdered) {
+            0
+        } else {
+            self.max_evidence.max(1)
+        };
+        release_evidence(g, input, tail);
         g.entries.push_back(Entry { time: ev.time, input, ev: Some(Arc::clone(ev)), value });
         let from = g.opened.map_or(ev.time.0, |o| o.0);
         self.next_close = self.next_close.min(from.saturating_add(span));
@@ -448,7 +455,17 @@ mod tests {
             probe.observe(1, &at(s), &mut out);
         }
         let held: usize = probe.groups.values().flat_map(|g| g.entries.iter()).filter(|e| e.ev.is_some()).count();
-        assert_eq!(held, 4, "only the evidence tail holds events");
+        assert_eq!(held, 1, "a temporal group holds each rule's newest match only");
+        let mut counting = d.corr.clone();
+        counting.kind = CorrelationKind::EventCount;
+        counting.threshold = Threshold { conditions: vec![(Cmp::Ge, 1000.0)] };
+        let mut count = CorrelationDetector::new(counting, 4);
+        for s in 1..40 {
+            count.observe(0, &at(s), &mut out);
+        }
+        let held: usize = count.groups.values().flat_map(|g| g.entries.iter()).filter(|e| e.ev.is_some()).count();
+        let counted: usize = count.groups.values().map(|g| g.entries.len()).sum();
+        assert_eq!((held, counted), (4, 39), "every match counted, the newest 4 held as evidence");
         // Inside uses after the outside one: the alert's evidence shows both rules.
         for s in 1..30 {
             d.observe(1, &at(s), &mut out);
