@@ -1,8 +1,12 @@
 //! fnwarden against rsigma-eval in one run: the same SigmaHQ Linux rules loaded into both, the
 //! same event mix (fnwarden's benchmark mix, translated to Sysmon-for-Linux JSON for rsigma,
 //! before timing), interleaved rounds, best of each, events/s on one core and the ratio.
+//!
+//! `compare-sigma cloudtrail FILE` does the same with SigmaHQ's cloud rules on a CloudTrail
+//! JSON-lines file streamed from disk (src/cloudtrail.rs).
 
 mod alloc;
+mod cloudtrail;
 mod corpus;
 #[path = "../../../crates/detect/benches/mix.rs"]
 mod mix;
@@ -28,6 +32,16 @@ const ROUNDS: usize = 5;
 type RsEvent<'a> = (JsonEvent<'a>, &'a LogSource);
 
 fn main() -> Result<(), Box<dyn Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("cloudtrail") => cloudtrail::run(&args[1..]),
+        None | Some("linux") => linux(),
+        Some(other) => Err(format!("unknown mode {other:?}: expected `linux` (the default) or `cloudtrail FILE`").into()),
+    }
+}
+
+/// SigmaHQ's Linux rules on fnwarden's benchmark mix.
+fn linux() -> Result<(), Box<dyn Error>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/sigma/linux");
     let Ok(dir) = dir.canonicalize() else {
         println!("note: {} not found; nothing to compare", dir.display());
@@ -97,7 +111,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn kib(bytes: usize) -> String {
+pub(crate) fn kib(bytes: usize) -> String {
     format!("{:.0} KiB", bytes as f64 / 1024.0)
 }
 

@@ -52,11 +52,6 @@ struct Group {
 /// Most groups one correlation holds; past it, the stalest groups are evicted and counted.
 const MAX_GROUPS: usize = 100_000;
 
-/// A temporal correlation holds at most this many matches of one rule per group: the oldest go
-/// first. Exact, since the condition (every rule matched within the window) only needs the
-/// newest match of each rule, which expires last. It keeps a busy key's 12-hour window small.
-const TEMPORAL_PER_INPUT: usize = 64;
-
 pub struct CorrelationDetector {
     corr: Correlation,
     groups: HashMap<String, Group>,
@@ -298,28 +293,25 @@ impl Detector for CorrelationDetector {
         if let Some(c) = g.per_input.get_mut(input) {
             *c += 1;
         }
-        // A temporal correlation's evidence is the newest match of each of its rules: a group per
-        // access key over 12 hours then holds one event per rule, not the key's last calls.
-        let tail = if matches!(self.corr.kind, CorrelationKind::Temporal | CorrelationKind::TemporalOrdered) {
-            0
+        if matches!(self.corr.kind, CorrelationKind::Temporal) {
+            // Its condition (every rule matched within the window) needs only each rule's newest
+            // match, which expires last: a new match replaces the rule's previous one, so a group
+            // over a busy key holds one entry per rule however long the window.
+            if let Some(i) = g.entries.iter().position(|e| e.input == input) {
+                g.entries.remove(i);
+                if let Some(c) = g.per_input.get_mut(input) {
+                    *c -= 1;
+                }
+            }
         } else {
-            self.max_evidence.max(1)
-        };
-        release_evidence(g, input, tail);
+            // The ordered kind's evidence is each rule's newest match; counting kinds show the
+            // newest few.
+            let tail = if matches!(self.corr.kind, CorrelationKind::TemporalOrdered) { 0 } else { self.max_evidence.max(1) };
+            release_evidence(g, input, tail);
+        }
         g.entries.push_back(Entry { time: ev.time, input, ev: Some(Arc::clone(ev)), value });
         let from = g.opened.map_or(ev.time.0, |o| o.0);
         self.next_close = self.next_close.min(from.saturating_add(span));
-        if matches!(self.corr.kind, CorrelationKind::Temporal)
-            && g.per_input.get(input).is_some_and(|c| *c > TEMPORAL_PER_INPUT.max(self.max_evidence))
-            && let Some(i) = g.entries.iter().position(|e| e.input == input)
-        {
-            g.entries.remove(i);
-            if let Some(c) = g.per_input.get_mut(input) {
-                *c -= 1;
-            }
-        }
-        // Keep memory bounded for long windows: the aggregate only needs values, evidence only
-        // the newest events, but counts must stay exact, so cap at a generous size.
         if judge_at_close {
             return;
         }
@@ -398,7 +390,7 @@ mod tests {
             d.observe(0, &Arc::new(Event::new(EventKind::CloudApi, Timestamp(i * 1_000_000_000))), &mut out);
         }
         let held: usize = d.groups.values().map(|g| g.entries.len()).sum();
-        assert_eq!(held, TEMPORAL_PER_INPUT);
+        assert_eq!(held, 1, "one entry per rule, the newest");
         assert!(out.is_empty());
         d.observe(1, &Arc::new(Event::new(EventKind::CloudApi, Timestamp(6000 * 1_000_000_000))), &mut out);
         assert_eq!(out.len(), 1);
