@@ -206,8 +206,11 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn test(a: TestArgs) -> anyhow::Result<ExitCode> {
-    let set =
-        if a.paths.is_empty() { RuleArgs { rules: Vec::new(), no_builtin: false }.load()? } else { load_paths(&a.paths, a.with_builtin) };
+    let set = if a.paths.is_empty() {
+        RuleArgs { rules: Vec::new(), no_builtin: false, disable: Vec::new() }.load()?
+    } else {
+        load_paths(&a.paths, a.with_builtin)
+    };
     hint_builtin(&set, a.with_builtin || a.paths.is_empty());
     let outcomes = testing::run(&set);
     let failed: Vec<&testing::TestOutcome> = outcomes.iter().filter(|o| !o.passed()).collect();

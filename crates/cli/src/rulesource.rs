@@ -17,6 +17,10 @@ pub struct RuleArgs {
     /// Leave out the built-in rule pack.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Turn off the rule or correlation with this id (or Sigma name), built in or loaded with
+    /// --rules, for example a SigmaHQ rule too broad for your traffic. Repeatable.
+    #[arg(long = "disable", value_name = "ID")]
+    pub disable: Vec<String>,
 }
 
 impl RuleArgs {
@@ -43,7 +47,21 @@ impl RuleArgs {
         for p in &self.rules {
             b.add_path(p);
         }
-        Ok(b.finish())
+        let mut set = b.finish();
+        for id in &self.disable {
+            let named = |m: &fnwarden_rules::RuleMeta| m.id == *id || m.name.as_deref() == Some(id.as_str());
+            let mut found = false;
+            for m in set.rules.iter_mut().map(|r| &mut r.meta).chain(set.correlations.iter_mut().map(|c| &mut c.meta)) {
+                if named(m) {
+                    m.enabled = false;
+                    found = true;
+                }
+            }
+            if !found {
+                bail!("--disable {id}: no loaded rule or correlation has this id or name (`fnwarden rules list` shows them)");
+            }
+        }
+        Ok(set)
     }
 }
 

@@ -141,3 +141,19 @@ fn events_written_replay_through_detect() {
     assert!(detect.stderr.contains("26 events read, 0 rejected"), "{}", detect.stderr);
     assert_eq!(rule_ids(&logs), rule_ids(&detect));
 }
+
+#[test]
+fn disable_turns_a_rule_off_by_id() {
+    let f = fixture("cloudtrail/attack/lambda-backdoors.json");
+    let all = rule_ids(&fnwarden(&["logs", s(&f), "--format", "json"], ""));
+    assert!(all.contains(&"fnw-cloud-lambda-permission-public".to_owned()));
+    let run = fnwarden(&["logs", s(&f), "--format", "json", "--disable", "fnw-cloud-lambda-permission-public"], "");
+    let some = rule_ids(&run);
+    assert!(
+        !some.contains(&"fnw-cloud-lambda-permission-public".to_owned()) && some.contains(&"fnw-cloud-lambda-url-public".to_owned()),
+        "{some:?}"
+    );
+    let bad = fnwarden(&["logs", s(&f), "--disable", "no-such-rule"], "");
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--disable no-such-rule"), "{}", bad.stderr);
+}
