@@ -50,13 +50,14 @@ pub fn mute_feed(set: &mut fnwarden_rules::RuleSet) {
 const NS: i64 = 1_000_000_000;
 
 /// Thresholds for one function; every field may be set in the defaults or per function.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Thresholds {
     /// An invocation running longer than this (ms) is reported; 0 turns it off.
     pub max_duration_ms: f64,
     /// The function's configured timeout (ms), when the logs do not say (Lambda's REPORT lines
     /// do not); used by the cryptomining signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<f64>,
     /// Length of the tumbling windows for rates, cost, errors and crashes (seconds).
     pub window_s: u64,
@@ -141,31 +142,6 @@ impl MetricsConfig {
             base.insert(k.clone(), v.clone());
         }
         Thresholds::deserialize(toml::Value::Table(base)).map_err(|e| format!("[metrics.functions.{name:?}]: {e}"))
-    }
-}
-
-impl serde::Serialize for Thresholds {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Thresholds", 15)?;
-        st.serialize_field("max_duration_ms", &self.max_duration_ms)?;
-        if let Some(t) = self.timeout_ms {
-            st.serialize_field("timeout_ms", &t)?;
-        }
-        st.serialize_field("window_s", &self.window_s)?;
-        st.serialize_field("baseline_windows", &self.baseline_windows)?;
-        st.serialize_field("surge_factor", &self.surge_factor)?;
-        st.serialize_field("surge_min_invocations", &self.surge_min_invocations)?;
-        st.serialize_field("cost_factor", &self.cost_factor)?;
-        st.serialize_field("cost_min_gb_s", &self.cost_min_gb_s)?;
-        st.serialize_field("error_burst", &self.error_burst)?;
-        st.serialize_field("error_ratio", &self.error_ratio)?;
-        st.serialize_field("crash_loop", &self.crash_loop)?;
-        st.serialize_field("mining_invocations", &self.mining_invocations)?;
-        st.serialize_field("mining_window_s", &self.mining_window_s)?;
-        st.serialize_field("mining_memory_ratio", &self.mining_memory_ratio)?;
-        st.serialize_field("cooldown_s", &self.cooldown_s)?;
-        st.end()
     }
 }
 
