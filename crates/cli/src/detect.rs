@@ -16,8 +16,6 @@ use crate::rulesource::{self, RuleArgs};
 
 /// Rejected input lines named one by one; past this only the count goes on.
 const REJECTED_SHOWN: u64 = 20;
-/// Rule load errors named one by one (`rules validate` lists them all).
-const RULE_ERRORS_SHOWN: usize = 20;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -197,10 +195,7 @@ pub(crate) fn finish_output(
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let set = a.rules.load()?;
-    rulesource::report_errors(&set, Some(RULE_ERRORS_SHOWN));
-    if a.strict && !set.errors.is_empty() {
-        bail!("{} rule errors (--strict)", set.errors.len());
-    }
+    rulesource::check(&set, a.strict)?;
     if set.rules.is_empty() && set.correlations.is_empty() {
         bail!("no rules loaded ({} rule errors); give rules with --rules PATH", set.errors.len());
     }

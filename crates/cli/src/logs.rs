@@ -23,7 +23,6 @@ use crate::progress::Progress;
 use crate::rulesource::{self, RuleArgs};
 
 const REJECTED_SHOWN: u64 = 20;
-const RULE_ERRORS_SHOWN: usize = 20;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -152,10 +151,7 @@ impl Common {
         let metrics_cfg = load_config(self.config.as_deref())?;
         let mut set = self.rules.load_with(&[(metrics::FEED_RULE, "builtin:fnwarden-logs/invocation-report.yml")])?;
         metrics::mute_feed(&mut set);
-        rulesource::report_errors(&set, Some(RULE_ERRORS_SHOWN));
-        if self.strict && !set.errors.is_empty() {
-            bail!("{} rule errors (--strict)", set.errors.len());
-        }
+        rulesource::check(&set, self.strict)?;
         tracing::info!(rules = set.rules.len(), correlations = set.correlations.len(), files = set.files, "rules loaded");
         let cfg = EngineConfig { lateness_ns: self.lateness, ..EngineConfig::default() };
         let mut engine = Engine::new(&set, cfg.clone());
@@ -407,13 +403,11 @@ impl EventSink for Gather<'_> {
                 let e = &mut self.entries[i];
                 if ev.time >= e.from && ev.time <= e.to {
                     e.events.push(ev.clone());
+                    // Keep memory bounded: past twice the cap, keep the events nearest the evidence.
+                    if e.events.len() > 2 * self.max {
+                        trim(e, self.max);
+                    }
                 }
-            }
-        }
-        // Keep memory bounded: past twice the cap, keep the events nearest the evidence.
-        for e in self.entries.iter_mut() {
-            if e.events.len() > 2 * self.max {
-                trim(e, self.max);
             }
         }
         true

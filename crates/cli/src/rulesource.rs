@@ -65,6 +65,18 @@ impl RuleArgs {
     }
 }
 
+/// Rule load errors named one by one (`rules validate` lists them all).
+pub const RULE_ERRORS_SHOWN: usize = 20;
+
+/// Reports load errors (the first [`RULE_ERRORS_SHOWN`]); with `strict`, any error fails.
+pub fn check(set: &RuleSet, strict: bool) -> anyhow::Result<()> {
+    report_errors(set, Some(RULE_ERRORS_SHOWN));
+    if strict && !set.errors.is_empty() {
+        bail!("{} rule errors (--strict)", set.errors.len());
+    }
+    Ok(())
+}
+
 /// Prints load errors on stderr, at most `cap` of them (all with `None`), then how many more.
 pub fn report_errors(set: &RuleSet, cap: Option<usize>) {
     let shown = cap.unwrap_or(usize::MAX).min(set.errors.len());

@@ -200,7 +200,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
     let timeout = a.timeout.or(configured).unwrap_or(Duration::from_secs(3));
 
     let set = a.rules.load()?;
-    rulesource::report_errors(&set, Some(20));
+    rulesource::report_errors(&set, Some(rulesource::RULE_ERRORS_SHOWN));
     let dir = std::fs::canonicalize(&a.dir).with_context(|| format!("cannot resolve {}", a.dir.display()))?;
     let name = a.name.clone().unwrap_or_else(|| dir.file_name().map_or("function".into(), |n| n.to_string_lossy().into_owned()));
     let spec = RunSpec {

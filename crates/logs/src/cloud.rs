@@ -23,6 +23,11 @@ pub fn text<'a>(v: &'a Value, path: &[&str]) -> &'a str {
     cur.as_str().unwrap_or("")
 }
 
+/// The first candidate that is not empty, or "".
+pub fn first<'a>(candidates: &[&'a str]) -> &'a str {
+    candidates.iter().copied().find(|s| !s.is_empty()).unwrap_or("")
+}
+
 fn owned(v: &Value, path: &[&str]) -> String {
     text(v, path).to_owned()
 }
@@ -93,11 +98,7 @@ pub fn cloudtrail(v: Value, text_of_record: Option<&str>) -> Result<Event, Refus
         return Err((Reason::BadValue, "CloudTrail record: `eventName` is not a name".to_owned()));
     }
     let uid = v.get("userIdentity").unwrap_or(&Value::Null);
-    let principal = [text(uid, &["arn"]), text(uid, &["principalId"]), text(uid, &["invokedBy"])]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or("")
-        .to_owned();
+    let principal = first(&[text(uid, &["arn"]), text(uid, &["principalId"]), text(uid, &["invokedBy"])]).to_owned();
     let service = owned(&v, &["eventSource"]);
     let mut ev = Event::new(EventKind::CloudApi, time);
     ev.source = "cloudtrail".to_owned();
@@ -171,46 +172,36 @@ const UPN_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/u
 /// Analytics `AzureActivity` table) as an event.
 pub fn azure_activity(v: Value, record_text: Option<&str>) -> Result<Event, Refusal> {
     let time = required_time(&v, &["time", "eventTimestamp", "TimeGenerated"], "Azure Activity")?;
-    let operation =
-        [value_or_pair(&v, "operationName"), text(&v, &["OperationNameValue"])].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+    let operation = first(&[value_or_pair(&v, "operationName"), text(&v, &["OperationNameValue"])]);
     if operation.is_empty() {
         return Err((Reason::MissingField, "Azure Activity record has no `operationName`".to_owned()));
     }
-    let resource_id = [text(&v, &["resourceId"]), text(&v, &["ResourceId"])].into_iter().find(|s| !s.is_empty()).unwrap_or("");
-    let service =
-        [value_or_pair(&v, "resourceProviderName"), text(&v, &["ResourceProviderValue"]), operation.split('/').next().unwrap_or("")]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .unwrap_or("")
-            .to_owned();
-    let principal = [
+    let resource_id = first(&[text(&v, &["resourceId"]), text(&v, &["ResourceId"])]);
+    let service = first(&[
+        value_or_pair(&v, "resourceProviderName"),
+        text(&v, &["ResourceProviderValue"]),
+        operation.split('/').next().unwrap_or(""),
+    ])
+    .to_owned();
+    let principal = first(&[
         text(&v, &["caller"]),
         text(&v, &["Caller"]),
         text(&v, &["identity", "claims", UPN_CLAIM]),
         text(&v, &["identity", "claims", "appid"]),
-    ]
-    .into_iter()
-    .find(|s| !s.is_empty())
-    .unwrap_or("")
+    ])
     .to_owned();
-    let source_ip = [text(&v, &["callerIpAddress"]), text(&v, &["CallerIpAddress"]), text(&v, &["httpRequest", "clientIpAddress"])]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or("")
-        .to_owned();
+    let source_ip =
+        first(&[text(&v, &["callerIpAddress"]), text(&v, &["CallerIpAddress"]), text(&v, &["httpRequest", "clientIpAddress"])]).to_owned();
     let lower_id = resource_id.to_ascii_lowercase();
     let segment = |name: &str| -> String {
         let marker = format!("/{name}/");
         lower_id.find(&marker).map(|i| resource_id[i + marker.len()..].split('/').next().unwrap_or("").to_owned()).unwrap_or_default()
     };
-    let account = [text(&v, &["subscriptionId"]).to_owned(), text(&v, &["SubscriptionId"]).to_owned(), segment("subscriptions")]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or_default();
-    let result = [value_or_pair(&v, "resultType"), value_or_pair(&v, "status"), text(&v, &["ActivityStatusValue"])]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or("");
+    let account = match first(&[text(&v, &["subscriptionId"]), text(&v, &["SubscriptionId"])]) {
+        "" => segment("subscriptions"),
+        named => named.to_owned(),
+    };
+    let result = first(&[value_or_pair(&v, "resultType"), value_or_pair(&v, "status"), text(&v, &["ActivityStatusValue"])]);
     let failed = matches!(result.to_ascii_lowercase().as_str(), "failure" | "failed");
     let mut ev = Event::new(EventKind::CloudApi, time);
     ev.source = "azure-activity".to_owned();
@@ -235,11 +226,7 @@ pub fn azure_activity(v: Value, record_text: Option<&str>) -> Result<Event, Refu
         account,
         region: owned(&v, &["location"]),
         source_ip,
-        error_code: if failed {
-            [value_or_pair(&v, "resultSignature"), result].into_iter().find(|s| !s.is_empty()).unwrap_or("").to_owned()
-        } else {
-            String::new()
-        },
+        error_code: if failed { first(&[value_or_pair(&v, "resultSignature"), result]).to_owned() } else { String::new() },
         error_message: if failed { owned(&v, &["properties", "statusMessage"]) } else { String::new() },
         raw: v,
         ..Default::default()
@@ -266,14 +253,10 @@ pub fn gcp_audit(v: Value, record_text: Option<&str>) -> Result<Event, Refusal> 
     let mut ev = Event::new(EventKind::CloudApi, time);
     ev.source = "gcp-audit".to_owned();
     let project = owned(&v, &["resource", "labels", "project_id"]);
-    let region = [text(&v, &["resource", "labels", "region"]), text(&v, &["resource", "labels", "location"])]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or("")
-        .to_owned();
+    let region = first(&[text(&v, &["resource", "labels", "region"]), text(&v, &["resource", "labels", "location"])]).to_owned();
     if service == "cloudfunctions.googleapis.com" || text(&v, &["resource", "type"]) == "cloud_function" {
         let from_resource = text(p, &["resourceName"]).rsplit_once("/functions/").map(|(_, n)| n).unwrap_or("");
-        let name = [text(&v, &["resource", "labels", "function_name"]), from_resource].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+        let name = first(&[text(&v, &["resource", "labels", "function_name"]), from_resource]);
         ev.function = FunctionId {
             provider: "gcp".to_owned(),
             name: name.to_owned(),

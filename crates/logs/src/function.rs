@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use fnwarden_event::{Event, EventKind, FunctionId, Invocation, InvocationStatus, LogLine, Timestamp};
 use serde_json::Value;
 
-use crate::cloud::{Refusal, text};
+use crate::cloud::{Refusal, first, text};
 use crate::reject::Reason;
 use crate::time;
 
@@ -50,7 +50,6 @@ impl FunctionLog {
             self.last_time = t;
         }
         let mut ev = Event::new(kind, self.last_time);
-        ev.source = String::new();
         ev.function = self.function.clone();
         if !request_id.is_empty() {
             ev.function.request_id = request_id.to_owned();
@@ -371,14 +370,14 @@ impl FunctionLog {
             return Err((Reason::MissingField, "Cloud Logging entry has no `timestamp`".to_owned()));
         };
         let labels = v.get("resource").and_then(|r| r.get("labels")).unwrap_or(&Value::Null);
-        let name = [text(labels, &["function_name"]), text(labels, &["service_name"])].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+        let name = first(&[text(labels, &["function_name"]), text(labels, &["service_name"])]);
         self.function.provider = "gcp".to_owned();
         if !name.is_empty() {
             self.function.name = name.to_owned();
         }
         self.function.region = text(labels, &["region"]).to_owned();
         self.function.account = text(labels, &["project_id"]).to_owned();
-        let id = [text(v, &["labels", "execution_id"]), text(v, &["trace"])].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+        let id = first(&[text(v, &["labels", "execution_id"]), text(v, &["trace"])]);
         let message = match (v.get("textPayload"), v.get("jsonPayload")) {
             (Some(Value::String(s)), _) => s.clone(),
             (_, Some(j)) => j.get("message").and_then(Value::as_str).map_or_else(|| j.to_string(), str::to_owned),

@@ -227,10 +227,12 @@ impl<'de> Visitor<'de> for Top<'_, '_> {
         let mut wrapped = false;
         while let Some(key) = map.next_key::<String>()? {
             if !wrapped && WRAPPERS.contains(&key.as_str()) {
-                wrapped = map.next_value_seed(Elements { ctx: self.0, wrapper: &ctx })?;
-                if !wrapped {
-                    // The key held no array after all: keep its value as a field.
-                    ctx.insert(key, Value::Null);
+                match map.next_value_seed(Elements { ctx: self.0, wrapper: &ctx })? {
+                    None => wrapped = true,
+                    // The key held no array after all: its value is a field of the record.
+                    Some(v) => {
+                        ctx.insert(key, v);
+                    }
                 }
             } else {
                 let v: Value = map.next_value()?;
@@ -273,49 +275,52 @@ impl<'de> DeserializeSeed<'de> for Located<'_> {
     }
 }
 
-/// A wrapper key's value: streamed when it is an array; `false` when it is not one (its value
-/// is dropped, which only happens for a wrapper key that is not a list).
+/// A wrapper key's value: its records are streamed when it is an array (`None`); any other value
+/// is returned, to stay a field of the record.
 struct Elements<'a, 'b, 'c> {
     ctx: &'a mut Ctx<'b>,
     wrapper: &'c Context,
 }
 
 impl<'de> DeserializeSeed<'de> for Elements<'_, '_, '_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Elements<'_, '_, '_> {
-    type Value = bool;
+    type Value = Option<Value>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of records")
+        f.write_str("an array of records, or a field's value")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-        stream_seq(self.ctx, seq, self.wrapper).map(|()| true)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
+        stream_seq(self.ctx, seq, self.wrapper).map(|()| None)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(false)
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        let mut m = Map::new();
+        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            m.insert(k, v);
+        }
+        Ok(Some(Value::Object(m)))
     }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
+    fn visit_str<E>(self, v: &str) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v.to_owned())))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_i64<E>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(Some(v.into()))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_u64<E>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(Some(v.into()))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
+    fn visit_f64<E>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(Some(v.into()))
     }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
+    fn visit_bool<E>(self, v: bool) -> Result<Option<Value>, E> {
+        Ok(Some(v.into()))
     }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
+    fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Null))
     }
 }
 
@@ -399,9 +404,10 @@ mod tests {
         let c = run("{\n\"logGroup\": \"/aws/lambda/f\",\n\"logEvents\": [{\"message\": \"m\"}],\n\"owner\": \"1\"\n}");
         assert_eq!(c.records.len(), 1);
         assert_eq!(c.records[0].2.get("logGroup"), Some(&serde_json::json!("/aws/lambda/f")));
-        // A wrapper key whose value is no array is an ordinary record field.
-        let odd = run("{\n\"events\": 3,\n\"x\": 1\n}");
+        // A wrapper key whose value is no array is an ordinary record field, kept whole.
+        let odd = run("{\n\"events\": 3,\n\"value\": {\"a\": \"b\"},\n\"x\": 1\n}");
         assert_eq!(odd.records.len(), 1);
+        assert_eq!(odd.records[0].1, serde_json::json!({"events": 3, "value": {"a": "b"}, "x": 1}));
     }
 
     #[test]

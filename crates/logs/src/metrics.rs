@@ -315,7 +315,7 @@ impl FunctionState {
             let usual_cost = self.mean_gb_s.max(0.001);
             let surge = ready && w.invocations >= self.t.surge_min_invocations && w.invocations as f64 >= self.t.surge_factor * usual;
             let cost = ready && w.gb_s >= self.t.cost_min_gb_s && w.gb_s >= self.t.cost_factor * usual_cost;
-            let evidence: Vec<Arc<Event>> = w.evidence.iter().cloned().collect();
+            let evidence = || w.evidence.iter().cloned().collect::<Vec<Arc<Event>>>();
             let end = w.start.saturating_add(len);
             if surge && !self.in_surge && self.may_raise(Finding::Surge, end) {
                 let m = format!(
@@ -326,7 +326,7 @@ impl FunctionState {
                     w.invocations as f64 / usual,
                     self.mean_invocations
                 );
-                out.push((Finding::Surge, m, evidence.clone()));
+                out.push((Finding::Surge, m, evidence()));
             }
             if cost && !self.in_cost_surge && self.may_raise(Finding::Cost, end) {
                 let m = format!(
@@ -338,7 +338,7 @@ impl FunctionState {
                     w.gb_s / usual_cost,
                     self.mean_gb_s
                 );
-                out.push((Finding::Cost, m, evidence));
+                out.push((Finding::Cost, m, evidence()));
             }
             self.in_surge = surge;
             self.in_cost_surge = cost;
@@ -463,6 +463,8 @@ pub struct Metrics {
     max_evidence: usize,
     evicted: u64,
     raised: Vec<Raised>,
+    /// No function's window ends before this event time (ns): `advance` skips its scan until then.
+    next_close: i64,
 }
 
 impl Metrics {
@@ -475,7 +477,15 @@ impl Metrics {
                 (Arc::new(rule), meta)
             })
             .collect();
-        Ok(Metrics { config, functions: HashMap::new(), rules, max_evidence: max_evidence.max(1), evicted: 0, raised: Vec::new() })
+        Ok(Metrics {
+            config,
+            functions: HashMap::new(),
+            rules,
+            max_evidence: max_evidence.max(1),
+            evicted: 0,
+            raised: Vec::new(),
+            next_close: i64::MAX,
+        })
     }
 
     /// The ids of the alerts this detector raises, with their titles.
@@ -514,17 +524,25 @@ impl fnwarden_detect::Detector for Metrics {
         }
         if let Some(st) = self.functions.get_mut(&k) {
             st.observe(ev, self.max_evidence, &mut self.raised);
+            self.next_close = self.next_close.min(st.window.start.saturating_add(st.len()));
         }
         self.emit(out);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
         // At the end of input (MAX) every open window closes; otherwise only those the
-        // watermark has passed.
-        for st in self.functions.values_mut() {
-            let now = if watermark == Timestamp::MAX { st.window.start.saturating_add(st.len()) } else { watermark.0 };
-            st.close(now, &mut self.raised);
+        // watermark has passed, and none before the earliest window's end.
+        let end = watermark == Timestamp::MAX;
+        if !end && watermark.0 < self.next_close {
+            return;
         }
+        let mut next = i64::MAX;
+        for st in self.functions.values_mut() {
+            let now = if end { st.window.start.saturating_add(st.len()) } else { watermark.0 };
+            st.close(now, &mut self.raised);
+            next = next.min(st.window.start.saturating_add(st.len()));
+        }
+        self.next_close = next;
         self.emit(out);
     }
 

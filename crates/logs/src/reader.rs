@@ -165,7 +165,6 @@ impl LogReader {
                 Err((reason, msg)) => self.reject(Rejection::new(origin, line, reason, msg), sink),
             }
         }
-        self.stats.platform_dropped += log.dropped;
     }
 
     fn emit(&mut self, mut ev: Event, fmt: LogFormat, sink: &mut dyn EventSink) -> bool {
