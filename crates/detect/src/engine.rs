@@ -404,6 +404,15 @@ impl Engine {
         self.drain(true, out);
     }
 
+    /// The rules specialised for `kind`, with their compiled conditions.
+    pub(crate) fn kind_rules(&self, kind: EventKind) -> impl Iterator<Item = (&Rule, &CExpr)> {
+        self.programs[kind.index()].rules.iter().map(|r| (&self.rules[r.rule as usize], &r.expr))
+    }
+
+    pub(crate) fn pred_table(&self) -> &PredTable {
+        &self.table
+    }
+
     pub fn stats(&self) -> &EngineStats {
         &self.stats
     }

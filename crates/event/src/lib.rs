@@ -8,6 +8,7 @@ pub mod field;
 mod kind;
 mod model;
 mod reader;
+pub mod sysargs;
 mod time;
 
 pub use field::{FieldDef, FieldId, FieldRef, FieldType, Val};

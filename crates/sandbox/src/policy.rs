@@ -138,17 +138,7 @@ pub fn filter_errno() -> &'static [(&'static str, i32)] {
 
 pub const CLONE_THREAD: u64 = libc::CLONE_THREAD as u64;
 
-/// Every namespace-creating clone flag (CLONE_NEWTIME shares its bit with clone's exit signal
-/// and only means a namespace for unshare and clone3).
-pub const CLONE_NEW_FLAGS: &[(&str, u64)] = &[
-    ("CLONE_NEWUSER", libc::CLONE_NEWUSER as u64),
-    ("CLONE_NEWNS", libc::CLONE_NEWNS as u64),
-    ("CLONE_NEWPID", libc::CLONE_NEWPID as u64),
-    ("CLONE_NEWNET", libc::CLONE_NEWNET as u64),
-    ("CLONE_NEWUTS", libc::CLONE_NEWUTS as u64),
-    ("CLONE_NEWIPC", libc::CLONE_NEWIPC as u64),
-    ("CLONE_NEWCGROUP", libc::CLONE_NEWCGROUP as u64),
-];
+pub use fnwarden_event::sysargs::CLONE_NEW_FLAGS;
 
 /// [`CLONE_NEW_FLAGS`] as one mask.
 pub const CLONE_NEW_MASK: u64 = {

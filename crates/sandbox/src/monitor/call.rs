@@ -8,7 +8,8 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use fnwarden_event::{EventKind, FileAction, L4Proto, NetAction};
 
 use super::decode::{self, DecodeError, SockAddr};
-use crate::policy::{CLONE_NEW_FLAGS, CLONE_NEW_MASK};
+use crate::policy::CLONE_NEW_MASK;
+use fnwarden_event::sysargs::{bpf_cmd, clone_flags, memfd_flags, ptrace_request};
 
 macro_rules! syscalls {
     ($( $v:ident = $n:literal, )*) => {
@@ -417,99 +418,10 @@ fn family_name(family: i32) -> String {
     }
 }
 
-fn render_bits<'a>(bits: u64, names: impl IntoIterator<Item = &'a (&'a str, u64)>) -> String {
-    let mut out = String::new();
-    let mut rest = bits;
-    for (name, v) in names {
-        if bits & v == *v && *v != 0 {
-            if !out.is_empty() {
-                out.push('|');
-            }
-            out.push_str(name);
-            rest &= !v;
-        }
-    }
-    if rest != 0 || out.is_empty() {
-        if !out.is_empty() {
-            out.push('|');
-        }
-        out.push_str(&format!("{rest:#x}"));
-    }
-    out
-}
 
-/// Namespace and sharing flags of clone/unshare/setns, Falco-style (`CLONE_NEWUSER|CLONE_NEWNS`).
-fn clone_flags(bits: u64) -> String {
-    // The namespace flags come from the policy's table; these are the rest worth naming.
-    const SHARING: &[(&str, u64)] = &[
-        ("CLONE_NEWTIME", 0x80),
-        ("CLONE_FILES", libc::CLONE_FILES as u64),
-        ("CLONE_FS", libc::CLONE_FS as u64),
-        ("CLONE_SYSVSEM", libc::CLONE_SYSVSEM as u64),
-        ("CLONE_VM", libc::CLONE_VM as u64),
-        ("CLONE_THREAD", libc::CLONE_THREAD as u64),
-        ("CLONE_SIGHAND", libc::CLONE_SIGHAND as u64),
-        ("CLONE_VFORK", libc::CLONE_VFORK as u64),
-    ];
-    if bits == 0 { "0".to_owned() } else { render_bits(bits, CLONE_NEW_FLAGS.iter().chain(SHARING)) }
-}
 
-fn memfd_flags(bits: u64) -> String {
-    const NAMES: &[(&str, u64)] =
-        &[("MFD_CLOEXEC", 1), ("MFD_ALLOW_SEALING", 2), ("MFD_HUGETLB", 4), ("MFD_NOEXEC_SEAL", 8), ("MFD_EXEC", 0x10)];
-    if bits == 0 { "0".to_owned() } else { render_bits(bits, NAMES) }
-}
 
-fn ptrace_request(r: i64) -> String {
-    let name = match r {
-        0 => "PTRACE_TRACEME",
-        1 => "PTRACE_PEEKTEXT",
-        2 => "PTRACE_PEEKDATA",
-        3 => "PTRACE_PEEKUSER",
-        4 => "PTRACE_POKETEXT",
-        5 => "PTRACE_POKEDATA",
-        6 => "PTRACE_POKEUSER",
-        7 => "PTRACE_CONT",
-        8 => "PTRACE_KILL",
-        9 => "PTRACE_SINGLESTEP",
-        12 => "PTRACE_GETREGS",
-        13 => "PTRACE_SETREGS",
-        14 => "PTRACE_GETFPREGS",
-        15 => "PTRACE_SETFPREGS",
-        16 => "PTRACE_ATTACH",
-        17 => "PTRACE_DETACH",
-        24 => "PTRACE_SYSCALL",
-        0x4200 => "PTRACE_SETOPTIONS",
-        0x4201 => "PTRACE_GETEVENTMSG",
-        0x4202 => "PTRACE_GETSIGINFO",
-        0x4203 => "PTRACE_SETSIGINFO",
-        0x4204 => "PTRACE_GETREGSET",
-        0x4205 => "PTRACE_SETREGSET",
-        0x4206 => "PTRACE_SEIZE",
-        0x4207 => "PTRACE_INTERRUPT",
-        0x4208 => "PTRACE_LISTEN",
-        0x4209 => "PTRACE_PEEKSIGINFO",
-        _ => return r.to_string(),
-    };
-    name.to_owned()
-}
 
-fn bpf_cmd(cmd: u64) -> String {
-    const NAMES: &[&str] = &[
-        "BPF_MAP_CREATE",
-        "BPF_MAP_LOOKUP_ELEM",
-        "BPF_MAP_UPDATE_ELEM",
-        "BPF_MAP_DELETE_ELEM",
-        "BPF_MAP_GET_NEXT_KEY",
-        "BPF_PROG_LOAD",
-        "BPF_OBJ_PIN",
-        "BPF_OBJ_GET",
-        "BPF_PROG_ATTACH",
-        "BPF_PROG_DETACH",
-        "BPF_PROG_TEST_RUN",
-    ];
-    usize::try_from(cmd).ok().and_then(|i| NAMES.get(i)).map(|s| (*s).to_owned()).unwrap_or_else(|| cmd.to_string())
-}
 
 impl Exec {
     /// The image this exec runs, or `None` when the path names no executable file in the
