@@ -10,6 +10,7 @@ mod columns;
 mod detect;
 mod fields;
 mod logs;
+mod monitor;
 mod progress;
 mod rules;
 mod rulesource;
@@ -47,6 +48,7 @@ enum Command {
     Detect(detect::Args),
     Fields(fields::Args),
     Logs(logs::Args),
+    Monitor(monitor::Args),
     /// Check, list and test rules (validate, list, test)
     #[command(subcommand)]
     Rules(rules::Command),
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Detect(a) => detect::run(a),
         Command::Fields(a) => fields::run(a),
         Command::Logs(a) => logs::run(a),
+        Command::Monitor(a) => monitor::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Run(a) => run::run(a),
     };

@@ -14,6 +14,8 @@ pub enum Bound {
     Str { field: FieldRef, op: StrOp, value: String, cased: bool },
     /// A numeric field equals this value.
     Num { field: FieldRef, value: f64 },
+    /// The field is present.
+    Exists { field: FieldRef },
 }
 
 /// The rules that can match one kind of event, and what bounds them.
@@ -35,15 +37,16 @@ impl KindNeed {
 
 impl Engine {
     /// What the rules need of events of `kind`, bounded by tests on `fields` only; `None` when
-    /// no rule can match the kind.
-    pub fn needs(&self, kind: EventKind, fields: &[FieldRef]) -> Option<KindNeed> {
+    /// no rule can match the kind. Where a rule offers several bounds (conjuncts), one that
+    /// `usable` accepts throughout is preferred: the sensor can apply it.
+    pub fn needs(&self, kind: EventKind, fields: &[FieldRef], usable: &dyn Fn(&Bound) -> bool) -> Option<KindNeed> {
         let mut need = KindNeed::default();
         for (rule, expr) in self.kind_rules(kind) {
             let id = rule.meta.id.clone();
             if !need.rules.contains(&id) {
                 need.rules.push(id.clone());
             }
-            match bound(expr, self.pred_table(), fields) {
+            match bound(expr, self.pred_table(), fields, usable) {
                 Some(b) => {
                     for x in b {
                         if !need.bounds.contains(&x) {
@@ -63,7 +66,7 @@ impl Engine {
 }
 
 /// Tests on `fields`, one of which holds whenever `e` does; `None` when there are none.
-fn bound(e: &CExpr, table: &PredTable, fields: &[FieldRef]) -> Option<Vec<Bound>> {
+fn bound(e: &CExpr, table: &PredTable, fields: &[FieldRef], usable: &dyn Fn(&Bound) -> bool) -> Option<Vec<Bound>> {
     match e {
         CExpr::Const(false) => Some(Vec::new()),
         CExpr::Const(true) | CExpr::Not(_) => None,
@@ -77,6 +80,13 @@ fn bound(e: &CExpr, table: &PredTable, fields: &[FieldRef]) -> Option<Vec<Bound>
                     Some(vec![Bound::Str { field: pred.field.clone(), op: *op, value: value.clone(), cased: *cased }])
                 }
                 Op::Num { cmp: Cmp::Eq, value } => Some(vec![Bound::Num { field: pred.field.clone(), value: *value }]),
+                Op::Exists => Some(vec![Bound::Exists { field: pred.field.clone() }]),
+                // A glob's literal head (or tail) must hold: `/proc/*/environ` starts with
+                // `/proc/`, `*.py` ends with `.py`.
+                Op::Glob(g) if !g.insensitive && glob_edge(&g.source).is_some() => {
+                    let (op, value) = glob_edge(&g.source)?;
+                    Some(vec![Bound::Str { field: pred.field.clone(), op, value, cased: true }])
+                }
                 _ => {
                     let hints = table.known_hint(*p)?;
                     let mut out = Vec::new();
@@ -88,14 +98,42 @@ fn bound(e: &CExpr, table: &PredTable, fields: &[FieldRef]) -> Option<Vec<Bound>
                 }
             }
         }
-        // Any conjunct's bound is a bound; the narrowest filters most.
-        CExpr::And(v) => v.iter().filter_map(|c| bound(c, table, fields)).min_by_key(Vec::len),
+        // Any conjunct's bound is a bound: a usable one first, then the narrowest.
+        CExpr::And(v) => v.iter().filter_map(|c| bound(c, table, fields, usable)).min_by_key(|b| (!b.iter().all(usable), b.len())),
         CExpr::Or(v) => {
             let mut all = Vec::new();
             for c in v {
-                all.extend(bound(c, table, fields)?);
+                all.extend(bound(c, table, fields, usable)?);
             }
             Some(all)
         }
+    }
+}
+
+/// The literal start of a glob (two bytes or more), else its literal end.
+fn glob_edge(glob: &str) -> Option<(StrOp, String)> {
+    const SPECIAL: &[char] = &['*', '?', '[', ']', '\\', '{', '}'];
+    let head: String = glob.chars().take_while(|c| !SPECIAL.contains(c)).collect();
+    if head.len() == glob.len() {
+        return Some((StrOp::Eq, head));
+    }
+    if head.len() >= 2 {
+        return Some((StrOp::StartsWith, head));
+    }
+    let tail: String = glob.chars().rev().take_while(|c| !SPECIAL.contains(c)).collect::<Vec<_>>().into_iter().rev().collect();
+    (!tail.is_empty()).then_some((StrOp::EndsWith, tail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_edges_are_literal_heads_or_tails() {
+        assert_eq!(glob_edge("/proc/*/environ"), Some((StrOp::StartsWith, "/proc/".to_owned())));
+        assert_eq!(glob_edge("*.py"), Some((StrOp::EndsWith, ".py".to_owned())));
+        assert_eq!(glob_edge("/etc/shadow"), Some((StrOp::Eq, "/etc/shadow".to_owned())));
+        assert_eq!(glob_edge("*"), None);
+        assert_eq!(glob_edge("*[ab]"), None);
     }
 }

@@ -120,6 +120,7 @@ kinds! {
     Chroot = "chroot", Kernel, "the process changed its root directory";
     PivotRoot = "pivot_root", Kernel, "the root filesystem was changed";
     Seccomp = "seccomp", Kernel, "a seccomp policy stopped or reported a syscall";
+    SensorLoss = "sensor_loss", Kernel, "the sensor lost or shed records (evt.arg.stage, evt.arg.reason, evt.arg.lost)";
     CloudApi = "cloud_api", Cloud, "a cloud control-plane API call from an audit log";
     InvokeStart = "invoke_start", Invocation, "a function invocation started";
     InvokeEnd = "invoke_end", Invocation, "a function invocation ended";

@@ -57,6 +57,24 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } fnw_prefixes SEC(".maps");
 
+/* Path suffixes the rules care about, stored reversed (an LPM on the reversed path is a
+ * longest-suffix match) → P_* bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__type(key, struct fnw_lpm_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} fnw_suffixes SEC(".maps");
+
+/* Directory names wanted wherever they appear in a path (`/.ssh/`, `/.aws/`) → P_* bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct fnw_name_key);
+	__type(value, __u32);
+} fnw_components SEC(".maps");
+
 /* File names: whose write-open is an escape primitive (guard), or whose opens a rule wants. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -103,6 +121,7 @@ struct scratch {
 	struct fnw_lpm_key key;
 	char path[FNW_STR];
 	struct fnw_name_key name;
+	struct fnw_name_key comp;
 };
 
 struct {
@@ -343,6 +362,61 @@ static __always_inline __u32 name_entry(struct scratch *s, long n)
 	return g ? *g : 0;
 }
 
+/* The longest listed suffix of the path: its bits, or 0. */
+static __always_inline __u32 suffix_bits(struct scratch *s, long n)
+{
+	long len = n - 1; /* without the NUL */
+	for (int i = 0; i < FNW_LPM_DATA; i++) {
+		long at = len - 1 - i;
+		s->key.data[i] = at >= 0 ? s->path[at & (FNW_STR - 1)] : 0;
+	}
+	s->key.prefixlen = (len < FNW_LPM_DATA ? len : FNW_LPM_DATA) * 8;
+	__u32 *bits = bpf_map_lookup_elem(&fnw_suffixes, &s->key);
+	return bits ? *bits : 0;
+}
+
+/* The bits of every listed directory name among the path's components (not the last). One
+ * bpf_loop step per byte: the verifier checks the step once instead of every path through a
+ * 256-byte loop. */
+struct comp_walk {
+	struct scratch *s;
+	long n;
+	int start;
+	__u32 out;
+};
+
+static long comp_step(__u32 i, struct comp_walk *w)
+{
+	if (i == 0)
+		return 0;
+	if ((long)i >= w->n - 1)
+		return 1;
+	struct scratch *s = w->s;
+	if (s->path[i & (FNW_STR - 1)] != '/')
+		return 0;
+	__u32 len = i - (__u32)w->start;
+	if (w->start > 0 && len > 0 && len < FNW_NAME) {
+		/* A fixed-size copy, then the bytes past the name cleared: a variable size loses the
+		 * verifier's bounds here. */
+		bpf_probe_read_kernel(s->comp.name, FNW_NAME, &s->path[w->start & (FNW_STR - 1)]);
+		for (int j = 0; j < FNW_NAME; j++)
+			if ((__u32)j >= len)
+				s->comp.name[j] = 0;
+		__u32 *bits = bpf_map_lookup_elem(&fnw_components, &s->comp);
+		if (bits)
+			w->out |= *bits;
+	}
+	w->start = i + 1;
+	return 0;
+}
+
+static __always_inline __u32 component_bits(struct scratch *s, long n)
+{
+	struct comp_walk w = { .s = s, .n = n, .start = 1, .out = 0 };
+	bpf_loop(FNW_STR, comp_step, &w, 0);
+	return w.out;
+}
+
 /* Whether an absolute path has `//`, `/./` or `/../` in it: its prefix is not where it leads,
  * so userspace judges it after resolving. */
 static __always_inline bool unnormalised(struct scratch *s, long n)
@@ -398,6 +472,10 @@ static __always_inline int on_open(struct syscall_enter_ctx *ctx, const char *up
 	}
 	__u32 mode = guard ? guard_mode(guard) : M_OFF;
 	b |= NAME_BITS(entry);
+	if (!relative && !(b & P_ANY) && cfg(C_SUFFIXES))
+		b |= suffix_bits(s, n);
+	if (!relative && !(b & P_ANY) && cfg(C_COMPONENTS))
+		b |= component_bits(s, n);
 	bool wanted = relative || (b & P_ANY) || (writing && (b & P_WRITE)) || mode != M_OFF ||
 		      cfg(C_OPEN_ALL);
 	if (!wanted) {
@@ -678,7 +756,9 @@ int fnw_sys_tkill(struct syscall_enter_ctx *ctx)
 
 /* ---- syscalls reported with their raw arguments ---- */
 
-static __always_inline int syscall_enter(struct syscall_enter_ctx *ctx)
+/* A tracepoint's record holds only its syscall's arguments, and the kernel refuses to attach
+ * a program that reads past it: `nargs` is how many this one has. */
+static __always_inline int syscall_enter(struct syscall_enter_ctx *ctx, int nargs)
 {
 	struct stats_row *r = row(H_SYSCALL);
 	count(r, S_SEEN);
@@ -691,10 +771,14 @@ static __always_inline int syscall_enter(struct syscall_enter_ctx *ctx)
 	if (!e)
 		return 0;
 	e->nr = ctx->nr;
-	e->args[0] = ctx->args[0];
-	e->args[1] = ctx->args[1];
-	e->args[2] = ctx->args[2];
-	e->args[3] = ctx->args[3];
+	if (nargs > 0)
+		e->args[0] = ctx->args[0];
+	if (nargs > 1)
+		e->args[1] = ctx->args[1];
+	if (nargs > 2)
+		e->args[2] = ctx->args[2];
+	if (nargs > 3)
+		e->args[3] = ctx->args[3];
 	submit(r, e);
 	return 0;
 }
@@ -723,32 +807,32 @@ int fnw_sys_mount(struct syscall_enter_ctx *ctx)
 	return 0;
 }
 
-#define SYSCALL_PROBE(name)                                      \
+#define SYSCALL_PROBE(name, nargs)                               \
 	SEC("tracepoint/syscalls/sys_enter_" #name)              \
 	int fnw_sys_##name(struct syscall_enter_ctx *ctx)        \
 	{                                                        \
-		return syscall_enter(ctx);                       \
+		return syscall_enter(ctx, nargs);                \
 	}
 
-SYSCALL_PROBE(unshare)
-SYSCALL_PROBE(setns)
-SYSCALL_PROBE(memfd_create)
-SYSCALL_PROBE(userfaultfd)
-SYSCALL_PROBE(io_uring_setup)
-SYSCALL_PROBE(keyctl)
-SYSCALL_PROBE(perf_event_open)
-SYSCALL_PROBE(open_by_handle_at)
-SYSCALL_PROBE(delete_module)
-SYSCALL_PROBE(kexec_load)
-SYSCALL_PROBE(chroot)
-SYSCALL_PROBE(pivot_root)
-SYSCALL_PROBE(setuid)
-SYSCALL_PROBE(capset)
-SYSCALL_PROBE(umount)
-SYSCALL_PROBE(splice)
-SYSCALL_PROBE(socket)
-SYSCALL_PROBE(dup2)
-SYSCALL_PROBE(dup3)
+SYSCALL_PROBE(unshare, 1)
+SYSCALL_PROBE(setns, 2)
+SYSCALL_PROBE(memfd_create, 2)
+SYSCALL_PROBE(userfaultfd, 1)
+SYSCALL_PROBE(io_uring_setup, 2)
+SYSCALL_PROBE(keyctl, 5)
+SYSCALL_PROBE(perf_event_open, 5)
+SYSCALL_PROBE(open_by_handle_at, 3)
+SYSCALL_PROBE(delete_module, 2)
+SYSCALL_PROBE(kexec_load, 4)
+SYSCALL_PROBE(chroot, 1)
+SYSCALL_PROBE(pivot_root, 2)
+SYSCALL_PROBE(setuid, 1)
+SYSCALL_PROBE(capset, 2)
+SYSCALL_PROBE(umount, 2)
+SYSCALL_PROBE(splice, 6)
+SYSCALL_PROBE(socket, 3)
+SYSCALL_PROBE(dup2, 2)
+SYSCALL_PROBE(dup3, 3)
 
 /* ---- BPF LSM: fails guarded calls with -EPERM where the kernel accepts LSM programs ---- */
 

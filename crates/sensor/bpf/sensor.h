@@ -72,6 +72,8 @@ enum fnw_config {
 	C_SELF_TGID = 3,    /* the monitor's own process */
 	C_LSM = 4,          /* the LSM programs are attached: guards in deny mode fail the call */
 	C_NAMES = 5,        /* some file names are wanted: look every opened name up */
+	C_SUFFIXES = 6,     /* some path suffixes are wanted: look the reversed path up */
+	C_COMPONENTS = 7,   /* some directory names are wanted anywhere in the path */
 	C_CONFIGS = 8
 };
 

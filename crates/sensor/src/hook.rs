@@ -97,6 +97,12 @@ impl Hook {
         })
     }
 
+    /// Every hook that reports `kind` (dup2 and dup3 both report `dup`).
+    pub fn all_for_kind(kind: EventKind) -> Vec<Hook> {
+        let raw: Vec<Hook> = RAW_SYSCALLS.iter().filter(|(_, k)| *k == kind).map(|(s, _)| Hook::Syscall(s)).collect();
+        if raw.is_empty() { Hook::for_kind(kind).into_iter().collect() } else { raw }
+    }
+
     /// The programs of this hook.
     pub fn programs(&self) -> Vec<Program> {
         use Attach::*;

@@ -19,6 +19,10 @@ pub struct Plan {
     pub open_prefixes: Vec<OpenPrefix>,
     /// File names whose opens cross into userspace.
     pub open_names: Vec<String>,
+    /// Path suffixes whose opens cross into userspace.
+    pub open_suffixes: Vec<String>,
+    /// Directory names that make an open cross wherever they appear in the path.
+    pub open_components: Vec<String>,
     /// Every open crosses: some rule on opens is not bounded by a path test.
     pub open_all: bool,
     /// Destination ports whose connects cross into userspace.
@@ -41,15 +45,18 @@ impl Plan {
         let mut plan = Plan::default();
         plan.hooks.extend([Hook::Exec, Hook::Fork, Hook::Exit]);
         for kind in EventKind::ALL.iter().copied() {
-            let Some(need) = engine.needs(kind, &[]) else { continue };
+            let Some(need) = engine.needs(kind, &[], &|_| true) else { continue };
             match Hook::for_kind(kind) {
-                Some(h) => {
-                    plan.hooks.insert(h);
-                }
+                Some(_) => plan.hooks.extend(Hook::all_for_kind(kind)),
                 None if matches!(kind, EventKind::Execve | EventKind::Fork | EventKind::ProcExit) => {}
                 None => {
-                    for r in need.rules {
-                        plan.unobservable.push((kind, r));
+                    // Audit records, invocations and logs come from `fnwarden logs`, not from a
+                    // host sensor.
+                    use fnwarden_event::Category as C;
+                    if !matches!(kind.category(), C::Cloud | C::Invocation | C::Log) && kind != EventKind::SensorLoss {
+                        for r in need.rules {
+                            plan.unobservable.push((kind, r));
+                        }
                     }
                     continue;
                 }
@@ -62,31 +69,50 @@ impl Plan {
         }
         plan.open_prefixes.sort();
         plan.open_prefixes.dedup();
-        plan.open_names.sort();
-        plan.open_names.dedup();
+        for v in [&mut plan.open_names, &mut plan.open_suffixes, &mut plan.open_components] {
+            v.sort();
+            v.dedup();
+        }
         plan.connect_ports.sort_unstable();
         plan.connect_ports.dedup();
         plan
     }
 
     fn bound_opens(&mut self, engine: &Engine) {
-        let fields = [FieldRef::plain(FieldId::FdName), FieldRef::plain(FieldId::FdDirectory), FieldRef::plain(FieldId::FdFilename)];
-        let Some(need) = engine.needs(EventKind::Open, &fields) else { return };
+        let fields = [
+            FieldRef::plain(FieldId::FdName),
+            FieldRef::plain(FieldId::FdDirectory),
+            FieldRef::plain(FieldId::FdFilename),
+            FieldRef::plain(FieldId::EvtSource),
+            FieldRef::plain(FieldId::EvtAction),
+            FieldRef::plain(FieldId::SandboxRole),
+            FieldRef::plain(FieldId::SandboxTargetRole),
+            FieldRef::plain(FieldId::SandboxDroppedIn),
+            FieldRef::plain(FieldId::SandboxCanaries),
+        ];
+        let Some(need) = engine.needs(EventKind::Open, &fields, &|b| open_bound(b).is_some()) else { return };
         let mut unbounded = need.unbounded.clone();
         let mut prefixes = Vec::new();
         let mut names = Vec::new();
+        let mut suffixes = Vec::new();
+        let mut components = Vec::new();
         for b in &need.bounds {
             match open_bound(b) {
                 Some(OpenBound::Prefix(p)) => prefixes.push(p),
                 Some(OpenBound::Name(n)) => names.push(n),
+                Some(OpenBound::Suffix(x)) => suffixes.push(x),
+                Some(OpenBound::Component(c)) => components.push(c),
+                Some(OpenBound::Satisfied) => {}
                 // A test the kernel cannot apply (a substring, a case-folded name): the rules
                 // that rely on it need every open.
-                None => unbounded.push(format!("{} (a test on {} the kernel cannot apply)", need.rules.join(", "), describe(b))),
+                None => unbounded.push(format!("a test the kernel cannot apply: {}", describe(b))),
             }
         }
         if unbounded.is_empty() {
             self.open_prefixes.extend(prefixes);
             self.open_names.extend(names);
+            self.open_suffixes.extend(suffixes);
+            self.open_components.extend(components);
         } else {
             self.open_all = true;
             self.unbounded.extend(unbounded.into_iter().map(|r| (EventKind::Open, r)));
@@ -95,7 +121,7 @@ impl Plan {
 
     fn bound_connects(&mut self, engine: &Engine) {
         let fields = [FieldRef::plain(FieldId::FdRport), FieldRef::plain(FieldId::FdSport)];
-        let Some(need) = engine.needs(EventKind::Connect, &fields) else { return };
+        let Some(need) = engine.needs(EventKind::Connect, &fields, &|b| matches!(b, Bound::Num { .. })) else { return };
         let mut ports = Vec::new();
         let mut ok = need.is_bounded();
         for b in &need.bounds {
@@ -122,7 +148,13 @@ impl Plan {
             if self.open_all {
                 out.push("opens: all cross into userspace".to_owned());
             } else {
-                out.push(format!("opens: {} path prefixes, {} file names", self.open_prefixes.len(), self.open_names.len()));
+                out.push(format!(
+                    "opens: {} path prefixes, {} suffixes, {} file names, {} directory names",
+                    self.open_prefixes.len(),
+                    self.open_suffixes.len(),
+                    self.open_names.len(),
+                    self.open_components.len()
+                ));
             }
         }
         if self.hooks.contains(&Hook::Connect) {
@@ -139,10 +171,33 @@ impl Plan {
 enum OpenBound {
     Prefix(OpenPrefix),
     Name(String),
+    Suffix(String),
+    /// A whole directory name the path must contain.
+    Component(String),
+    /// Holds on every open the kernel passes up anyway, or on none of this sensor's.
+    Satisfied,
+}
+
+/// Facts only `fnwarden run`'s sandbox reports: a test on one never holds on this sensor's events.
+fn sandbox_only(f: FieldId) -> bool {
+    matches!(f, FieldId::SandboxRole | FieldId::SandboxTargetRole | FieldId::SandboxDroppedIn | FieldId::SandboxCanaries)
 }
 
 fn open_bound(b: &Bound) -> Option<OpenBound> {
+    if let Bound::Exists { field } | Bound::Str { field, .. } = b
+        && sandbox_only(field.id)
+    {
+        return Some(OpenBound::Satisfied);
+    }
     let Bound::Str { field, op, value, cased } = b else { return None };
+    match (field.id, op) {
+        // Another source's events only: nothing of this sensor's matches.
+        (FieldId::EvtSource, StrOp::Eq) => return (value != "ebpf").then_some(OpenBound::Satisfied),
+        // What a guard did: every guarded open crosses.
+        (FieldId::EvtAction, StrOp::Eq) => return (value != "allowed").then_some(OpenBound::Satisfied),
+        (FieldId::EvtSource | FieldId::EvtAction, _) => return None,
+        _ => {}
+    }
     // Paths compare byte for byte in the kernel; a folded test holds on more spellings.
     if !cased && value.chars().any(|c| c.is_ascii_alphabetic()) {
         return None;
@@ -156,13 +211,45 @@ fn open_bound(b: &Bound) -> Option<OpenBound> {
         }
         (FieldId::FdDirectory, StrOp::StartsWith) => Some(OpenBound::Prefix(OpenPrefix { path: value.clone(), exact: false })),
         (FieldId::FdFilename, StrOp::Eq) if value.len() < crate::wire::NAME && !value.contains('/') => Some(OpenBound::Name(value.clone())),
+        (FieldId::FdName | FieldId::FdFilename, StrOp::EndsWith) if value.len() <= crate::wire::LPM_DATA => {
+            if field.id == FieldId::FdFilename && value.contains('/') {
+                return None;
+            }
+            Some(OpenBound::Suffix(value.clone()))
+        }
+        (FieldId::FdName | FieldId::FdDirectory, StrOp::Contains) => whole_component(value).map(OpenBound::Component),
         _ => None,
     }
+}
+
+/// The longest directory name a substring holds whole (`/.aws/sso/cache/` → `cache`):
+/// a path containing the substring has that component.
+fn whole_component(sub: &str) -> Option<String> {
+    let parts: Vec<&str> = sub.split('/').collect();
+    if parts.len() < 3 {
+        return None;
+    }
+    // Only pieces with a '/' on both sides are whole names.
+    parts[1..parts.len() - 1].iter().filter(|p| !p.is_empty() && p.len() < crate::wire::NAME).max_by_key(|p| p.len()).map(|p| (*p).to_owned())
 }
 
 fn describe(b: &Bound) -> String {
     match b {
         Bound::Str { field, op, value, .. } => format!("{field} {op:?} {value:?}"),
         Bound::Num { field, value } => format!("{field} = {value}"),
+        Bound::Exists { field } => format!("{field} exists"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substrings_give_whole_directory_names_only() {
+        assert_eq!(whole_component("/.ssh/id_"), Some(".ssh".to_owned()));
+        assert_eq!(whole_component("/.aws/sso/cache/"), Some("cache".to_owned()));
+        assert_eq!(whole_component("/environ"), None);
+        assert_eq!(whole_component(".so."), None);
     }
 }

@@ -105,21 +105,50 @@ impl Probes {
     }
 
     fn apply_plan(&mut self, plan: &Plan) -> Result<(), SensorError> {
-        self.set_config(wire::config::OPEN_ALL, u64::from(plan.open_all))?;
-        self.set_config(wire::config::CONNECT_ALL, u64::from(plan.connect_all))?;
+        self.extend_plan(plan)?;
+        for n in crate::guard::ESCAPE_FILE_NAMES {
+            self.set_name(n, Some(Guard::EscapeFile), 0)?;
+        }
+        Ok(())
+    }
+
+    /// Lets through what `plan` needs, on top of what already passes (a reload only widens the
+    /// prefilters: narrowing while running could drop what a still-open window waits for).
+    pub fn extend_plan(&mut self, plan: &Plan) -> Result<(), SensorError> {
+        if plan.open_all {
+            self.set_config(wire::config::OPEN_ALL, 1)?;
+        }
+        if plan.connect_all {
+            self.set_config(wire::config::CONNECT_ALL, 1)?;
+        }
         for p in &plan.open_prefixes {
             self.add_prefix(&p.path, p.exact, wire::prefix::ANY)?;
         }
         for n in &plan.open_names {
             self.set_name(n, None, wire::prefix::ANY)?;
         }
-        self.set_config(wire::config::NAMES, u64::from(!plan.open_names.is_empty()))?;
+        if !plan.open_names.is_empty() {
+            self.set_config(wire::config::NAMES, 1)?;
+        }
+        for x in &plan.open_suffixes {
+            self.add_suffix(x, wire::prefix::ANY)?;
+        }
+        if !plan.open_suffixes.is_empty() {
+            self.set_config(wire::config::SUFFIXES, 1)?;
+        }
+        for c in &plan.open_components {
+            let b = c.as_bytes();
+            let mut key = NameKey { name: [0; wire::NAME] };
+            key.name[..b.len().min(wire::NAME - 1)].copy_from_slice(&b[..b.len().min(wire::NAME - 1)]);
+            let mut m: HashMap<_, NameKey, u32> = self.map("fnw_components")?;
+            m.insert(key, wire::prefix::ANY, 0).map_err(map_err("fnw_components"))?;
+        }
+        if !plan.open_components.is_empty() {
+            self.set_config(wire::config::COMPONENTS, 1)?;
+        }
         for port in &plan.connect_ports {
             let mut m: HashMap<_, u16, u8> = self.map("fnw_ports")?;
             m.insert(port, 1, 0).map_err(map_err("fnw_ports"))?;
-        }
-        for n in crate::guard::ESCAPE_FILE_NAMES {
-            self.set_name(n, Some(Guard::EscapeFile), 0)?;
         }
         Ok(())
     }
@@ -175,6 +204,18 @@ impl Probes {
         // Only an entry of exactly this prefix merges; a lookup would return the longest match.
         let old = t.iter().filter_map(Result::ok).find(|(k, _)| k.prefix_len() == key.prefix_len() && k.data().data == data).map_or(0, |(_, v)| v);
         t.insert(&key, old | bits, 0).map_err(map_err("fnw_prefixes"))
+    }
+
+    /// Adds a path suffix: stored reversed, so that the trie's longest prefix is the longest
+    /// matching suffix.
+    pub fn add_suffix(&mut self, suffix: &str, bits: u32) -> Result<(), SensorError> {
+        let mut data = [0u8; wire::LPM_DATA];
+        let rev: Vec<u8> = suffix.bytes().rev().take(wire::LPM_DATA).collect();
+        data[..rev.len()].copy_from_slice(&rev);
+        let key = Key::new((rev.len() * 8) as u32, PathKey { data });
+        let m = self.ebpf.map_mut("fnw_suffixes").ok_or_else(|| SensorError::Load("the object has no map fnw_suffixes".into()))?;
+        let mut t: LpmTrie<_, PathKey, u32> = LpmTrie::try_from(m).map_err(map_err("fnw_suffixes"))?;
+        t.insert(&key, bits, 0).map_err(map_err("fnw_suffixes"))
     }
 
     fn set_name(&mut self, name: &str, guard: Option<Guard>, bits: u32) -> Result<(), SensorError> {
@@ -255,6 +296,7 @@ fn attach(ebpf: &mut Ebpf, prog: &Program, btf: &Btf) -> Result<(), String> {
 fn describe(e: &aya::programs::ProgramError) -> String {
     let s = e.to_string();
     match s.find("Verifier output:") {
+        Some(i) if s[i + 16..].trim().is_empty() => s[..i].trim_end().trim_end_matches('.').to_owned(),
         Some(i) => {
             let log: Vec<&str> = s[i..].lines().rev().take(4).collect();
             format!("{} … {}", &s[..i], log.into_iter().rev().collect::<Vec<_>>().join(" | "))

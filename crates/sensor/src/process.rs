@@ -23,6 +23,7 @@ pub struct Entry {
     pub exe: String,
     pub name: String,
     pub args: Vec<String>,
+    pub cwd: String,
     pub uid: u32,
     pub attribution: Arc<Attribution>,
 }
@@ -83,7 +84,7 @@ impl Table {
         }
         let name = fs::read_to_string(format!("/proc/{pid}/comm")).map(|s| s.trim_end().to_owned()).unwrap_or_default();
         let attribution = self.attribute(pid, ppid, selection);
-        Entry { pid, ppid, exe, name, args, uid: 0, attribution }
+        Entry { pid, ppid, exe, name, args, cwd: cwd_of(pid), uid: 0, attribution }
     }
 
     fn attribute(&mut self, pid: u32, ppid: u32, selection: u32) -> Arc<Attribution> {
@@ -132,7 +133,7 @@ impl Table {
     /// have changed).
     pub fn exec(&mut self, pid: u32, ppid: u32, exe: String, args: Vec<String>, comm: String, uid: u32, selection: u32) -> &Entry {
         let attribution = self.attribute(pid, ppid, selection);
-        let e = Entry { pid, ppid, exe, name: comm, args, uid, attribution };
+        let e = Entry { pid, ppid, exe, name: comm, args, cwd: cwd_of(pid), uid, attribution };
         self.insert(e);
         &self.entries[&pid]
     }
@@ -160,6 +161,7 @@ impl Table {
             exe: e.exe.clone(),
             name: e.name.clone(),
             args: e.args.clone(),
+            cwd: e.cwd.clone(),
             ancestors,
             ..Process::default()
         }
@@ -174,6 +176,10 @@ impl Table {
         let exe = fs::read_link(format!("/proc/{pid}/exe")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
         Ancestor { pid: i64::from(pid), exe, name, args: Vec::new() }
     }
+}
+
+fn cwd_of(pid: u32) -> String {
+    fs::read_link(format!("/proc/{pid}/cwd")).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 #[cfg(test)]

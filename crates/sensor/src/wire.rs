@@ -43,6 +43,8 @@ pub mod config {
     pub const SELF_TGID: u32 = 3;
     pub const LSM: u32 = 4;
     pub const NAMES: u32 = 5;
+    pub const SUFFIXES: u32 = 6;
+    pub const COMPONENTS: u32 = 7;
 }
 
 /// Bits of an open-prefix entry.
