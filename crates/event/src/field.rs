@@ -157,7 +157,7 @@ fields! {
     EvtTime = "evt.time", T::Int, A::None, S::All, "event time, nanoseconds since the epoch";
     EvtSource = "evt.source", T::Str, A::None, S::All, "the sensor or log reader that reported the event";
     EvtRes = "evt.res", T::Int, A::None, S::Sensor, "syscall return value; negative errno on failure";
-    EvtArg = "evt.arg", T::Str, A::Key, S::Cat(C::Kernel), "a syscall argument by name: evt.arg.flags, evt.arg[request]";
+    EvtArg = "evt.arg", T::Str, A::Key, S::Sensor, "a syscall argument by name: evt.arg.flags, evt.arg[request]";
     EvtIsOpenRead = "evt.is_open_read", T::Bool, A::None, S::Cat(C::File), "the open asked for read access";
     EvtIsOpenWrite = "evt.is_open_write", T::Bool, A::None, S::Cat(C::File), "the open asked for write access";
     EvtIsOpenCreate = "evt.is_open_create", T::Bool, A::None, S::Cat(C::File), "the action created the file (O_CREAT)";

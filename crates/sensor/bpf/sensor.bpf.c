@@ -603,6 +603,19 @@ static __always_inline bool protected_target(__u32 pid)
 	return pid == 1 || bpf_map_lookup_elem(&fnw_protected, &pid) != 0;
 }
 
+/* The host tgid of the caller's pid-namespace init (PID 1 as the caller sees it). */
+static __always_inline __u32 own_init(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+	/* numbers[] is indexed by namespace level; struct upid is {int, pointer} on every ABI. */
+	bpf_probe_read_kernel(&up, sizeof(up), (char *)__builtin_preserve_access_index(&p->numbers[0]) + (level & 31) * sizeof(struct upid));
+	struct task_struct *reaper = BPF_CORE_READ(up.ns, child_reaper);
+	return BPF_CORE_READ(reaper, tgid);
+}
+
 static __always_inline int on_process_access(struct syscall_enter_ctx *ctx, __u32 target, __u64 request, bool intrusive)
 {
 	struct stats_row *r = row(H_PTRACE);
@@ -620,6 +633,8 @@ static __always_inline int on_process_access(struct syscall_enter_ctx *ctx, __u3
 	e->nr = ctx->nr;
 	e->target = target;
 	e->args[0] = request;
+	/* The target as the host knows it, where that is cheap to tell (its own init). */
+	e->args[1] = target == 1 ? own_init() : 0;
 	e->guard = mode != M_OFF ? G_PTRACE : G_NONE;
 	e->action = action;
 	submit(r, e);

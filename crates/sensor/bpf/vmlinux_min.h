@@ -70,8 +70,25 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+struct task_struct;
+
+struct pid_namespace {
+	struct task_struct *child_reaper;
+};
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+};
+
 struct task_struct {
 	struct files_struct *files;
+	struct pid *thread_pid;
 	pid_t pid;
 	pid_t tgid;
 	struct task_struct *real_parent;

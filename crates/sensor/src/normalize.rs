@@ -97,7 +97,15 @@ impl Normalizer {
                     args.insert("request".to_owned(), ptrace_request(r.args[0] as i64));
                 }
                 args.insert("pid".to_owned(), r.target.to_string());
-                let target = Some(self.table.target(r.target));
+                // The argument is in the caller's pid namespace; the probe names the host pid
+                // of the caller's init, so that the target is described by the right process.
+                let host = u32::try_from(r.args[1]).ok().filter(|p| *p != 0);
+                if let Some(h) = host {
+                    args.insert("host_pid".to_owned(), h.to_string());
+                }
+                let mut target = self.table.target(host.unwrap_or(r.target));
+                target.pid = i64::from(r.target);
+                let target = Some(target);
                 (k, Some(Syscall { args, target, ..Syscall::default() }))
             }
             kind::MODULE => (self.names.get(r.nr).map_or(EventKind::InitModule, |(_, k)| k), Some(Syscall::default())),

@@ -88,7 +88,9 @@ impl Table {
     }
 
     fn attribute(&mut self, pid: u32, ppid: u32, selection: u32) -> Arc<Attribution> {
-        let own = attribution::resolve(&ProcFacts::read(pid), self.selection(selection));
+        let facts = ProcFacts::read(pid);
+        let gone = facts == ProcFacts::default();
+        let own = attribution::resolve(&facts, self.selection(selection));
         if !own.function.provider.is_empty() {
             let own = Arc::new(own);
             self.by_selection.entry(selection).or_insert_with(|| own.clone());
@@ -97,7 +99,7 @@ impl Table {
         // A child that names nothing of its own (it cleared its environment, or exited before
         // /proc was read) keeps its parent's function, else its selection's.
         match self.entries.get(&ppid) {
-            Some(parent) if !parent.attribution.function.provider.is_empty() => parent.attribution.clone(),
+            Some(parent) if gone || !parent.attribution.function.provider.is_empty() => parent.attribution.clone(),
             _ => match self.by_selection.get(&selection) {
                 Some(a) => a.clone(),
                 None => Arc::new(own),
@@ -192,7 +194,9 @@ mod tests {
         let me = std::process::id();
         let parent = t.get_or_load(me, 0, 1).clone();
         assert!(!parent.exe.is_empty(), "read /proc/self");
-        assert_eq!(parent.attribution.function.instance, "test");
+        // The selection, or the container this test runs in.
+        let instance = parent.attribution.function.instance.clone();
+        assert!(!instance.is_empty());
         t.fork(me, 4_000_001, 1);
         t.exec(4_000_002, 4_000_001, "/bin/sh".into(), vec!["sh".into(), "-c".into(), "id".into()], "sh".into(), 0, 1);
         t.fork(me, 4_000_001, 1);
@@ -203,7 +207,7 @@ mod tests {
         assert_eq!(p.ancestors[0].pid, 4_000_001);
         assert_eq!(p.ancestors[1].exe, parent.exe);
         // A process that cleared its environment keeps its parent's attribution.
-        assert_eq!(child.attribution.function.instance, "test");
+        assert_eq!(child.attribution.function.instance, instance);
         assert!(t.exit(4_000_002).is_some());
         assert!(t.exit(4_000_002).is_none());
     }

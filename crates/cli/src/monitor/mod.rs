@@ -367,12 +367,32 @@ fn judge_event(
     batch: &mut Vec<Alert>,
 ) -> anyhow::Result<()> {
     audit.action(&ev);
+    resume_stopped_target(&ev, audit);
     if let Some(w) = events_out.as_mut() {
         serde_json::to_writer(&mut *w, &ev).context("writing --events")?;
         w.write_all(b"\n").context("writing --events")?;
     }
     engine.process(ev, batch);
     Ok(())
+}
+
+/// A tracer killed at PTRACE_ATTACH has already stopped its target (the attach sends SIGSTOP
+/// before the kill lands); the target is resumed, twice, in case the stop arrives late.
+fn resume_stopped_target(ev: &Event, audit: &mut Audit) {
+    let Some(s) = &ev.syscall else { return };
+    if s.action.as_deref() != Some("killed") || s.args.get("guard").map(String::as_str) != Some("ptrace") {
+        return;
+    }
+    let Some(pid) = s.args.get("host_pid").and_then(|p| p.parse::<i32>().ok()) else { return };
+    // SAFETY: sends SIGCONT to a process id; an exited one makes it fail harmlessly.
+    let resume = move || unsafe { libc::kill(pid, libc::SIGCONT) };
+    resume();
+    // The second one off the event loop: a function must not be able to stall it.
+    let _ = std::thread::Builder::new().name("fnwarden-resume".into()).spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        resume();
+    });
+    audit.record("resumed", json!({"pid": pid, "why": "the killed tracer had stopped it"}));
 }
 
 /// One `sensor_loss` event per stage that lost records, for the loss rule.
