@@ -85,7 +85,7 @@ fn all_paths(s: &str) -> Vec<String> {
     v
 }
 
-fn parse_env(raw: &[u8]) -> Vec<(String, String)> {
+pub fn parse_env(raw: &[u8]) -> Vec<(String, String)> {
     raw.split(|b| *b == 0)
         .filter_map(|e| {
             let e = String::from_utf8_lossy(e);

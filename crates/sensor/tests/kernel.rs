@@ -1,6 +1,7 @@
 //! The probes in the real kernel: selection, prefilters, attribution, guards, loss counting
 //! and teardown. Needs root and BTF; skips with a message otherwise.
 
+use std::collections::BTreeSet;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -12,6 +13,13 @@ use fnwarden_sensor::plan::{OpenPrefix, Plan};
 use fnwarden_sensor::process::Table;
 use fnwarden_sensor::select::OwnCgroup;
 use fnwarden_sensor::{Guard, Mode, Sensor, SensorConfig};
+
+/// One test at a time: the teardown test counts every fnw_ program on the machine.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 fn usable() -> bool {
     // SAFETY: no arguments, reads the effective uid.
@@ -64,10 +72,12 @@ fn run(sensor: &Sensor, name: &str, script: &str) -> (std::process::ExitStatus, 
 
 #[test]
 fn exec_open_and_exit_of_a_monitored_function_are_reported() {
+    let _g = serial();
     if !usable() {
         return;
     }
     let sensor = Sensor::start(&SensorConfig::default(), &plan(&[Hook::Open], &[("/etc/hostname", true)])).unwrap();
+    // An exact path lets only itself through: /etc/hostname, not /etc/passwd.
     let (status, events) = run(&sensor, "basic", "sleep 0.2; cat /etc/hostname /etc/passwd > /dev/null; exit 3");
     assert_eq!(status.code(), Some(3));
     for e in &events {
@@ -82,5 +92,128 @@ fn exec_open_and_exit_of_a_monitored_function_are_reported() {
     assert!(!opens.contains(&"/etc/passwd"), "filtered in the kernel: {opens:?}");
     let k = sensor.kernel_counters().unwrap();
     assert!(k.filtered() > 0);
-    let _ = (Guard::Ptrace, Mode::Kill, ExitStatusExt::signal(&status));
+    // This test's own opens are not of a monitored process.
+    assert!(k.total(fnwarden_sensor::wire::stat::UNMONITORED) > 0);
+}
+
+#[test]
+fn guard_modes_switch_while_running() {
+    let _g = serial();
+    if !usable() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("release_agent");
+    std::fs::write(&target, "").unwrap();
+    let script = format!("sleep 0.1; echo /x > {}; echo survived", target.display());
+    let sensor = Sensor::start(&SensorConfig::default(), &plan(&[Hook::Open], &[])).unwrap();
+
+    sensor.probes().set_mode(Guard::EscapeFile, Mode::Monitor).unwrap();
+    let (status, events) = run(&sensor, "monitor", &script);
+    assert!(status.success());
+    let open = events.iter().find(|e| e.file.as_ref().is_some_and(|f| f.path == target.to_string_lossy())).expect("the guarded open");
+    let sys = open.syscall.as_ref().unwrap();
+    assert_eq!(sys.action.as_deref(), Some("allowed"));
+    assert_eq!(sys.args.get("guard").map(String::as_str), Some("escape-file"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap().trim(), "/x");
+
+    sensor.probes().set_mode(Guard::EscapeFile, Mode::Kill).unwrap();
+    std::fs::write(&target, "").unwrap();
+    let (status, events) = run(&sensor, "kill", &script);
+    assert_eq!(status.signal(), Some(9), "killed by the probe");
+    let open = events.iter().find(|e| e.file.as_ref().is_some_and(|f| f.path == target.to_string_lossy())).expect("the guarded open");
+    assert_eq!(open.syscall.as_ref().unwrap().action.as_deref(), Some("killed"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "");
+
+    sensor.probes().set_mode(Guard::EscapeFile, Mode::Off).unwrap();
+    let (status, events) = run(&sensor, "off", &script);
+    assert!(status.success());
+    // Off, and no rule asked for the path: the open stays in the kernel.
+    assert!(!events.iter().any(|e| e.kind == EventKind::Open && e.file.as_ref().is_some_and(|f| f.path == target.to_string_lossy())));
+}
+
+#[test]
+fn overload_sheds_forks_and_exits_before_execs() {
+    let _g = serial();
+    if !usable() {
+        return;
+    }
+    // A queue of one: the reader waits on each exec it cannot queue, and the ring fills past
+    // the mark behind it.
+    let mut cfg = SensorConfig { queue: 1, ..SensorConfig::default() };
+    cfg.load.ring_bytes = 64 << 10;
+    cfg.shed_bytes = 4096;
+    let sensor = Sensor::start(&cfg, &plan(&[], &[])).unwrap();
+    let cg = OwnCgroup::create(&format!("shed-{}", std::process::id())).unwrap();
+    sensor.probes().select_cgroup(cg.id, 1).unwrap();
+    let procs = cg.procs();
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c").arg("for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/true; done");
+    // SAFETY: between fork and exec; joins the cgroup.
+    unsafe {
+        cmd.pre_exec(move || std::fs::write(&procs, "0"));
+    }
+    assert!(cmd.status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(300));
+    let mut execs = 0;
+    while let Ok(r) = sensor.recv_timeout(Duration::from_millis(200)) {
+        if r.kind == fnwarden_sensor::wire::kind::EXEC {
+            execs += 1;
+        }
+    }
+    let k = sensor.kernel_counters().unwrap();
+    assert_eq!(execs, 21, "the shell and 20 /bin/true");
+    assert!(k.total(fnwarden_sensor::wire::stat::SHED) > 0, "forks and exits shed");
+    assert_eq!(k.total(fnwarden_sensor::wire::stat::RESERVE_FAILED), 0);
+}
+
+/// Ids of the fnw_ programs and maps loaded now (other monitors on the machine included).
+fn fnw_objects() -> (BTreeSet<u32>, BTreeSet<u32>) {
+    let fnw = |n: Option<&str>| n.is_some_and(|n| n.starts_with("fnw_"));
+    let progs = aya::programs::loaded_programs().filter_map(Result::ok).filter(|p| fnw(p.name_as_str())).map(|p| p.id()).collect();
+    let maps = aya::maps::loaded_maps().filter_map(Result::ok).filter(|m| fnw(m.name_as_str())).map(|m| m.id()).collect();
+    (progs, maps)
+}
+
+#[test]
+fn stopping_leaves_no_program_or_map_behind() {
+    let _g = serial();
+    if !usable() {
+        return;
+    }
+    let before = fnw_objects();
+    let sensor = Sensor::start(&SensorConfig::default(), &plan(&[Hook::Open, Hook::Connect, Hook::Ptrace], &[("/etc/", false)])).unwrap();
+    let during = fnw_objects();
+    let ours: (BTreeSet<u32>, BTreeSet<u32>) = (&during.0 - &before.0, &during.1 - &before.1);
+    assert!(ours.0.len() >= 10 && ours.1.len() >= 10, "programs and maps loaded: {ours:?}");
+    sensor.stop();
+    // Freeing is deferred in the kernel (RCU): allow it a moment.
+    let until = Instant::now() + Duration::from_secs(5);
+    let left = || {
+        let now = fnw_objects();
+        (&now.0 & &ours.0, &now.1 & &ours.1)
+    };
+    let mut after = left();
+    while !(after.0.is_empty() && after.1.is_empty()) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+        after = left();
+    }
+    assert!(after.0.is_empty() && after.1.is_empty(), "left after stop: {after:?}");
+}
+
+#[test]
+fn a_kernel_without_btf_is_named_as_such() {
+    let _g = serial();
+    if !usable() {
+        return;
+    }
+    let mut cfg = SensorConfig::default();
+    cfg.load.btf = Some("/nonexistent/vmlinux".into());
+    let e = Sensor::start(&cfg, &plan(&[], &[])).err().expect("no BTF, no sensor");
+    assert!(e.to_string().contains("/nonexistent/vmlinux"), "{e}");
+    cfg.load.btf = None;
+    cfg.load.ring_bytes = 5000;
+    cfg.shed_bytes = 1024;
+    let e = Sensor::start(&cfg, &plan(&[], &[])).err().expect("bad ring size");
+    assert!(e.to_string().contains("power of two"), "{e}");
 }
