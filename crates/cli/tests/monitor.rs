@@ -46,7 +46,10 @@ impl Outcome {
     }
 
     fn alert(&self, id: &str) -> &Value {
-        self.alerts.iter().find(|a| a["rule"]["id"] == id).unwrap_or_else(|| panic!("no {id} alert in {:?}\nstderr:\n{}", self.rules(), self.stderr))
+        self.alerts
+            .iter()
+            .find(|a| a["rule"]["id"] == id)
+            .unwrap_or_else(|| panic!("no {id} alert in {:?}\nstderr:\n{}", self.rules(), self.stderr))
     }
 
     fn actions(&self) -> Vec<(&str, &str)> {
@@ -328,6 +331,10 @@ fn metrics_are_served_on_loopback() {
     std::fs::write(&go, "").unwrap();
     let _ = child.wait();
     let text = String::from_utf8_lossy(&body.stdout);
-    assert!(text.contains("fnwarden_kernel_records_total{hook=\"open\",stat=\"seen\"}"), "{text}\n{}", String::from_utf8_lossy(&body.stderr));
+    assert!(
+        text.contains("fnwarden_kernel_records_total{hook=\"open\",stat=\"seen\"}"),
+        "{text}\n{}",
+        String::from_utf8_lossy(&body.stderr)
+    );
     assert!(text.contains("fnwarden_events_lost_total 0"), "{text}");
 }

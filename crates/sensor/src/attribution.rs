@@ -193,10 +193,7 @@ fn sandbox_of(cgroup: &str) -> Option<String> {
 pub fn container_of(cgroup: &str) -> Option<Container> {
     for seg in cgroup.rsplit('/') {
         let s = seg.strip_suffix(".scope").unwrap_or(seg);
-        let id = ["docker-", "cri-containerd-", "crio-", "libpod-", "containerd-"]
-            .iter()
-            .find_map(|p| s.strip_prefix(p))
-            .unwrap_or(s);
+        let id = ["docker-", "cri-containerd-", "crio-", "libpod-", "containerd-"].iter().find_map(|p| s.strip_prefix(p)).unwrap_or(s);
         if id.len() >= 32 && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Some(Container { id: id[..12].to_owned(), ..Container::default() });
         }
@@ -215,7 +212,10 @@ mod tests {
     #[test]
     fn lambda_environment_names_the_function() {
         let a = resolve(
-            &facts("/fnwarden/42-1-ab", &[("AWS_LAMBDA_FUNCTION_NAME", "orders"), ("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12"), ("AWS_REGION", "eu-west-1")]),
+            &facts(
+                "/fnwarden/42-1-ab",
+                &[("AWS_LAMBDA_FUNCTION_NAME", "orders"), ("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12"), ("AWS_REGION", "eu-west-1")],
+            ),
             "cmd",
         );
         assert_eq!(a.function.provider, "aws");
@@ -253,7 +253,8 @@ mod tests {
         assert_eq!(cgroup_path("3:cpu:/v1only\n"), "/v1only");
         assert_eq!(cgroup_path("garbage"), "");
         // A sandbox that joined only v1 controllers is still found.
-        let v1 = ProcFacts { cgroup: "/user.slice".into(), cgroups: all_paths("4:memory:/fnwarden/7-1-aa\n0::/user.slice\n"), env: Vec::new() };
+        let v1 =
+            ProcFacts { cgroup: "/user.slice".into(), cgroups: all_paths("4:memory:/fnwarden/7-1-aa\n0::/user.slice\n"), env: Vec::new() };
         assert_eq!(resolve(&v1, "s").function.instance, "7-1-aa");
     }
 

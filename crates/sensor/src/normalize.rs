@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::guard::{Guard, action_name};
 use crate::hook::RAW_SYSCALLS;
-use crate::process::Table;
+use crate::process::{Exec, Table};
 use crate::wire::{Record, kind};
 
 const AT_FDCWD: i64 = -100;
@@ -79,7 +79,7 @@ impl Normalizer {
                 if args.is_empty() {
                     args.push(r.str0());
                 }
-                self.table.exec(r.pid, r.ppid, r.str0(), args, r.comm(), r.uid, selection);
+                self.table.exec(Exec { pid: r.pid, ppid: r.ppid, exe: r.str0(), args, comm: r.comm(), uid: r.uid }, selection);
                 (EventKind::Execve, None)
             }
             kind::FORK => {
@@ -260,8 +260,26 @@ fn family_name(f: u64) -> String {
 
 fn signal_name(sig: u32) -> String {
     const NAMES: &[&str] = &[
-        "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2",
-        "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",
+        "",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
     ];
     NAMES.get(sig as usize).filter(|s| !s.is_empty()).map_or_else(|| sig.to_string(), |s| (*s).to_owned())
 }

@@ -230,7 +230,11 @@ fn whole_component(sub: &str) -> Option<String> {
         return None;
     }
     // Only pieces with a '/' on both sides are whole names.
-    parts[1..parts.len() - 1].iter().filter(|p| !p.is_empty() && p.len() < crate::wire::NAME).max_by_key(|p| p.len()).map(|p| (*p).to_owned())
+    parts[1..parts.len() - 1]
+        .iter()
+        .filter(|p| !p.is_empty() && p.len() < crate::wire::NAME)
+        .max_by_key(|p| p.len())
+        .map(|p| (*p).to_owned())
 }
 
 fn describe(b: &Bound) -> String {

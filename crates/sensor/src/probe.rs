@@ -96,7 +96,11 @@ impl Probes {
             let why = hooks.iter().filter_map(|h| h.error.as_deref()).next().unwrap_or("no hooks planned").to_owned();
             return Err(SensorError::Load(format!("no probe could be attached: {why}")));
         }
-        let lsm = if opts.lsm { attach_lsm(&mut ebpf, &btf) } else { LsmStatus { attached: false, reason: Some("turned off (--no-lsm)".into()) } };
+        let lsm = if opts.lsm {
+            attach_lsm(&mut ebpf, &btf)
+        } else {
+            LsmStatus { attached: false, reason: Some("turned off (--no-lsm)".into()) }
+        };
         let mut probes = Probes { ebpf, hooks, lsm };
         probes.set_config(wire::config::LSM, u64::from(probes.lsm.attached))?;
         probes.set_config(wire::config::SELF_TGID, u64::from(std::process::id()))?;
@@ -202,7 +206,11 @@ impl Probes {
         let m = self.ebpf.map_mut("fnw_prefixes").ok_or_else(|| SensorError::Load("the object has no map fnw_prefixes".into()))?;
         let mut t: LpmTrie<_, PathKey, u32> = LpmTrie::try_from(m).map_err(map_err("fnw_prefixes"))?;
         // Only an entry of exactly this prefix merges; a lookup would return the longest match.
-        let old = t.iter().filter_map(Result::ok).find(|(k, _)| k.prefix_len() == key.prefix_len() && k.data().data == data).map_or(0, |(_, v)| v);
+        let old = t
+            .iter()
+            .filter_map(Result::ok)
+            .find(|(k, _)| k.prefix_len() == key.prefix_len() && k.data().data == data)
+            .map_or(0, |(_, v)| v);
         t.insert(&key, old | bits, 0).map_err(map_err("fnw_prefixes"))
     }
 
@@ -348,7 +356,10 @@ fn ensure_mounted(dir: &str, fstype: &str, probe: &str) -> Result<(), SensorErro
     // SAFETY: NUL-terminated strings that outlive the call; no data argument.
     let rc = unsafe { libc::mount(src.as_ptr(), target.as_ptr(), ty.as_ptr(), 0, std::ptr::null()) };
     if rc != 0 {
-        return Err(SensorError::Load(format!("{fstype} is not mounted at {dir} and mounting it failed: {}", std::io::Error::last_os_error())));
+        return Err(SensorError::Load(format!(
+            "{fstype} is not mounted at {dir} and mounting it failed: {}",
+            std::io::Error::last_os_error()
+        )));
     }
     tracing::info!("mounted {fstype} at {dir}");
     Ok(())

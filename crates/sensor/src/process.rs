@@ -34,6 +34,16 @@ impl Entry {
     }
 }
 
+/// What an exec record says of the new image.
+pub struct Exec {
+    pub pid: u32,
+    pub ppid: u32,
+    pub exe: String,
+    pub args: Vec<String>,
+    pub comm: String,
+    pub uid: u32,
+}
+
 #[derive(Default)]
 pub struct Table {
     entries: FxHashMap<u32, Entry>,
@@ -133,9 +143,10 @@ impl Table {
 
     /// An exec: new image and arguments; the attribution is read again (the environment may
     /// have changed).
-    pub fn exec(&mut self, pid: u32, ppid: u32, exe: String, args: Vec<String>, comm: String, uid: u32, selection: u32) -> &Entry {
-        let attribution = self.attribute(pid, ppid, selection);
-        let e = Entry { pid, ppid, exe, name: comm, args, cwd: cwd_of(pid), uid, attribution };
+    pub fn exec(&mut self, x: Exec, selection: u32) -> &Entry {
+        let attribution = self.attribute(x.pid, x.ppid, selection);
+        let pid = x.pid;
+        let e = Entry { pid, ppid: x.ppid, exe: x.exe, name: x.comm, args: x.args, cwd: cwd_of(pid), uid: x.uid, attribution };
         self.insert(e);
         &self.entries[&pid]
     }
@@ -198,7 +209,15 @@ mod tests {
         let instance = parent.attribution.function.instance.clone();
         assert!(!instance.is_empty());
         t.fork(me, 4_000_001, 1);
-        t.exec(4_000_002, 4_000_001, "/bin/sh".into(), vec!["sh".into(), "-c".into(), "id".into()], "sh".into(), 0, 1);
+        let x = Exec {
+            pid: 4_000_002,
+            ppid: 4_000_001,
+            exe: "/bin/sh".into(),
+            args: vec!["sh".into(), "-c".into(), "id".into()],
+            comm: "sh".into(),
+            uid: 0,
+        };
+        t.exec(x, 1);
         t.fork(me, 4_000_001, 1);
         let child = t.get_or_load(4_000_002, 4_000_001, 1).clone();
         let p = t.process(&child);

@@ -10,7 +10,8 @@ use crate::SensorError;
 /// Where the cgroup v2 hierarchy is mounted: `/sys/fs/cgroup` on unified hosts,
 /// `/sys/fs/cgroup/unified` on hybrid ones.
 pub fn cgroup2_root() -> Result<PathBuf, SensorError> {
-    let mounts = fs::read_to_string("/proc/self/mountinfo").map_err(|e| SensorError::Config(format!("reading /proc/self/mountinfo: {e}")))?;
+    let mounts =
+        fs::read_to_string("/proc/self/mountinfo").map_err(|e| SensorError::Config(format!("reading /proc/self/mountinfo: {e}")))?;
     for line in mounts.lines() {
         // … mount-point … - fstype source options
         let Some((left, right)) = line.split_once(" - ") else { continue };

@@ -54,6 +54,7 @@ fn run(sensor: &Sensor, name: &str, script: &str) -> (std::process::ExitStatus, 
     let mut events = Vec::new();
     let mut status = None;
     let mut until = Instant::now() + Duration::from_secs(20);
+    // Read while it runs: /proc must still have the processes for attribution.
     while Instant::now() < until {
         if let Ok(r) = sensor.recv_timeout(Duration::from_millis(20))
             && let Some(ev) = norm.event(&r, 1)
@@ -67,7 +68,11 @@ fn run(sensor: &Sensor, name: &str, script: &str) -> (std::process::ExitStatus, 
             until = Instant::now() + Duration::from_millis(300);
         }
     }
-    (status.expect("the script finished"), events)
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    // Reaped already when it finished in time; std keeps the status.
+    (child.wait().unwrap(), events)
 }
 
 #[test]
@@ -83,11 +88,13 @@ fn exec_open_and_exit_of_a_monitored_function_are_reported() {
     for e in &events {
         eprintln!("{}", serde_json::to_string(e).unwrap());
     }
-    let exec = events.iter().find(|e| e.kind == EventKind::Execve && e.process.as_ref().is_some_and(|p| p.name == "cat")).expect("exec of cat");
+    let exec =
+        events.iter().find(|e| e.kind == EventKind::Execve && e.process.as_ref().is_some_and(|p| p.name == "cat")).expect("exec of cat");
     assert_eq!(exec.function.name, "orders");
     assert_eq!(exec.function.provider, "aws");
     assert_eq!(exec.process.as_ref().unwrap().args, ["cat", "/etc/hostname", "/etc/passwd"]);
-    let opens: Vec<&str> = events.iter().filter(|e| e.kind == EventKind::Open).filter_map(|e| e.file.as_ref()).map(|f| f.path.as_str()).collect();
+    let opens: Vec<&str> =
+        events.iter().filter(|e| e.kind == EventKind::Open).filter_map(|e| e.file.as_ref()).map(|f| f.path.as_str()).collect();
     assert!(opens.contains(&"/etc/hostname"), "{opens:?}");
     assert!(!opens.contains(&"/etc/passwd"), "filtered in the kernel: {opens:?}");
     let k = sensor.kernel_counters().unwrap();

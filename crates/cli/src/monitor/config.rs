@@ -57,7 +57,8 @@ mod tests {
 
     #[test]
     fn modes_parse_and_mistakes_name_the_key() {
-        let c = MonitorConfig::parse("[sensor]\nqueue = 10\n[rules]\nfnw-escape-mount = \"dry-run\"\n[guards]\nptrace = \"kill\"\n").unwrap();
+        let c =
+            MonitorConfig::parse("[sensor]\nqueue = 10\n[rules]\nfnw-escape-mount = \"dry-run\"\n[guards]\nptrace = \"kill\"\n").unwrap();
         assert_eq!(c.sensor.queue, Some(10));
         assert_eq!(c.rules["fnw-escape-mount"], Mode::DryRun);
         assert_eq!(c.guards["ptrace"], Mode::Kill);

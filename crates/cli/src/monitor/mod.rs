@@ -175,10 +175,8 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    let mut sensor_cfg = SensorConfig {
-        load: LoadOptions { btf: a.btf.clone(), lsm: !a.no_lsm, ..LoadOptions::default() },
-        ..SensorConfig::default()
-    };
+    let mut sensor_cfg =
+        SensorConfig { load: LoadOptions { btf: a.btf.clone(), lsm: !a.no_lsm, ..LoadOptions::default() }, ..SensorConfig::default() };
     if let Some(r) = cfg.sensor.ring_bytes {
         sensor_cfg.load.ring_bytes = r;
         sensor_cfg.shed_bytes = u64::from(r) / 4 * 3;
@@ -409,7 +407,11 @@ fn loss_events(l: &Losses) -> Vec<Event> {
         }
         let mut ev = Event::new(EventKind::SensorLoss, Timestamp::now());
         ev.source = "ebpf".into();
-        let args = BTreeMap::from([("stage".to_owned(), stage.to_owned()), ("reason".to_owned(), reason.to_owned()), ("lost".to_owned(), n.to_string())]);
+        let args = BTreeMap::from([
+            ("stage".to_owned(), stage.to_owned()),
+            ("reason".to_owned(), reason.to_owned()),
+            ("lost".to_owned(), n.to_string()),
+        ]);
         ev.syscall = Some(Syscall { args, ..Syscall::default() });
         ev.normalize();
         out.push(ev);
@@ -632,12 +634,21 @@ fn render_metrics(k: &KernelCounters, u: &UserSnapshot, delivered: u64, tally: &
         ],
     );
     metrics::family(&mut out, "fnwarden_events_delivered_total", "counter", "Events handed to the engine.", &[(String::new(), delivered)]);
-    metrics::family(&mut out, "fnwarden_events_lost_total", "counter", "Records lost at any stage.", &[(String::new(), k.lost() + u.queue_dropped + u.malformed)]);
+    metrics::family(
+        &mut out,
+        "fnwarden_events_lost_total",
+        "counter",
+        "Records lost at any stage.",
+        &[(String::new(), k.lost() + u.queue_dropped + u.malformed)],
+    );
     metrics::family(&mut out, "fnwarden_alerts_total", "counter", "Alerts raised.", &[(String::new(), tally.total())]);
     let (pending, groups) = engine.pending();
-    metrics::family(&mut out, "fnwarden_engine_backlog", "gauge", "Events waiting for reordering, and open correlation groups.", &[
-        ("what=\"reorder\"".into(), pending as u64),
-        ("what=\"groups\"".into(), groups as u64),
-    ]);
+    metrics::family(
+        &mut out,
+        "fnwarden_engine_backlog",
+        "gauge",
+        "Events waiting for reordering, and open correlation groups.",
+        &[("what=\"reorder\"".into(), pending as u64), ("what=\"groups\"".into(), groups as u64)],
+    );
     out
 }

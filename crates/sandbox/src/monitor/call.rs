@@ -418,11 +418,6 @@ fn family_name(family: i32) -> String {
     }
 }
 
-
-
-
-
-
 impl Exec {
     /// The image this exec runs, or `None` when the path names no executable file in the
     /// target's root (a PATH search trying the next directory).
