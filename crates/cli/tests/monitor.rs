@@ -338,3 +338,16 @@ fn metrics_are_served_on_loopback() {
     );
     assert!(text.contains("fnwarden_events_lost_total 0"), "{text}");
 }
+
+#[test]
+fn the_builtin_rules_keep_opens_in_the_kernel() {
+    // No root needed: the plan is derived from the rules alone.
+    let out = Command::new(env!("CARGO_BIN_EXE_fnwarden")).args(["monitor", "--plan"]).output().expect("fnwarden runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("Opens that cross into userspace:"), "every open would cross:\n{text}");
+    for entry in ["  /tmp/…", "  …/release_agent", "  …/.aws/credentials", "  …/.ssh/…"] {
+        assert!(text.lines().any(|l| l == entry), "{entry} missing:\n{text}");
+    }
+    assert!(text.contains("escape-file  kill"), "{text}");
+}

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use fnwarden_detect::{Bound, Engine};
+use fnwarden_event::field::FieldArg;
 use fnwarden_event::{EventKind, FieldId, FieldRef};
 use fnwarden_rules::StrOp;
 
@@ -89,6 +90,7 @@ impl Plan {
             FieldRef::plain(FieldId::SandboxTargetRole),
             FieldRef::plain(FieldId::SandboxDroppedIn),
             FieldRef::plain(FieldId::SandboxCanaries),
+            FieldRef { id: FieldId::EvtArg, arg: FieldArg::Key("guard".into()) },
         ];
         let Some(need) = engine.needs(EventKind::Open, &fields, &|b| open_bound(b).is_some()) else { return };
         let mut unbounded = need.unbounded.clone();
@@ -193,9 +195,10 @@ fn open_bound(b: &Bound) -> Option<OpenBound> {
     match (field.id, op) {
         // Another source's events only: nothing of this sensor's matches.
         (FieldId::EvtSource, StrOp::Eq) => return (value != "ebpf").then_some(OpenBound::Satisfied),
-        // What a guard did: every guarded open crosses.
+        // What a guard did, or which guard: every guarded open crosses.
         (FieldId::EvtAction, StrOp::Eq) => return (value != "allowed").then_some(OpenBound::Satisfied),
-        (FieldId::EvtSource | FieldId::EvtAction, _) => return None,
+        (FieldId::EvtArg, StrOp::Eq) => return Some(OpenBound::Satisfied),
+        (FieldId::EvtSource | FieldId::EvtAction | FieldId::EvtArg, _) => return None,
         _ => {}
     }
     // Paths compare byte for byte in the kernel; a folded test holds on more spellings.
