@@ -70,4 +70,11 @@ mod tests {
         assert!(e.contains("ptrac") && e.contains("escape-file"), "{e}");
         assert!(MonitorConfig::parse("not toml [").is_err());
     }
+
+    #[test]
+    fn the_example_config_parses() {
+        let c = MonitorConfig::parse(include_str!("../../../../examples/monitor/monitor.toml")).unwrap();
+        assert_eq!(c.sensor.ring_bytes, Some(65536));
+        assert_eq!(c.guards["bpf"], Mode::Monitor);
+    }
 }
