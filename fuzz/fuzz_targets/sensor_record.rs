@@ -24,6 +24,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let text = String::from_utf8_lossy(data);
     let facts = ProcFacts { cgroup: attribution::cgroup_path(&text), cgroups: text.lines().map(str::to_owned).collect(), env: attribution::parse_env(data) };
-    let _ = attribution::resolve(&facts, "fuzz");
+    let _ = attribution::resolve(&facts, None, "fuzz");
     let _ = attribution::container_of(&text);
 });

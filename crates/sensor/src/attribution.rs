@@ -7,6 +7,8 @@ use std::io::Read;
 
 use fnwarden_event::{Container, FunctionId};
 
+use crate::container::Meta;
+
 /// What /proc says about one process, as the resolvers need it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProcFacts {
@@ -108,11 +110,29 @@ impl Attribution {
     }
 }
 
-/// Runs the resolvers over a process's facts. `selection` names what selected it (a cgroup
-/// path or a command), the instance of last resort.
-pub fn resolve(facts: &ProcFacts, selection: &str) -> Attribution {
+/// Runs the resolvers over a process's facts and its container's metadata. `selection` names
+/// what selected it (a cgroup path or a command), the instance of last resort.
+pub fn resolve(facts: &ProcFacts, meta: Option<&Meta>, selection: &str) -> Attribution {
     let paths = || std::iter::once(facts.cgroup.as_str()).chain(facts.cgroups.iter().map(String::as_str));
-    let container = paths().find_map(container_of);
+    let mut container = paths().find_map(container_of);
+    // The container's configured environment stands in for what the process cleared.
+    let mut merged;
+    let facts = match meta {
+        Some(m) => {
+            merged = facts.clone();
+            for e in parse_env(m.env.join("\0").as_bytes()) {
+                if !merged.env.iter().any(|(k, _)| *k == e.0) {
+                    merged.env.push(e);
+                }
+            }
+            if let Some(c) = container.as_mut() {
+                c.name = m.name.clone();
+                c.image = m.image.clone();
+            }
+            &merged
+        }
+        None => facts,
+    };
     let mut f = FunctionId::default();
     let sandbox = paths().find_map(sandbox_of).or_else(|| facts.get("FNWARDEN_SANDBOX").map(str::to_owned));
     if let Some(name) = facts.get("AWS_LAMBDA_FUNCTION_NAME") {
@@ -135,11 +155,12 @@ pub fn resolve(facts: &ProcFacts, selection: &str) -> Attribution {
         f.name = facts.get("K_SERVICE").or_else(|| facts.get("FUNCTION_NAME")).unwrap_or_default().into();
         f.version = facts.get("K_REVISION").unwrap_or_default().into();
         f.region = facts.get("FUNCTION_REGION").unwrap_or_default().into();
-    } else if let Some(svc) = facts.get("K_SERVICE") {
+    } else if let Some(svc) = facts.get("K_SERVICE").or_else(|| meta.and_then(|m| m.label("serving.knative.dev/service"))) {
         f.provider = "knative".into();
         f.name = svc.into();
-        f.version = facts.get("K_REVISION").unwrap_or_default().into();
-    } else if let Some(name) = paths().find_map(faasd_name).or_else(|| openfaas_name(facts)) {
+        f.version =
+            facts.get("K_REVISION").or_else(|| meta.and_then(|m| m.label("serving.knative.dev/revision"))).unwrap_or_default().into();
+    } else if let Some(name) = paths().find_map(faasd_name).or_else(|| openfaas_meta(meta)).or_else(|| openfaas_name(facts)) {
         f.provider = "openfaas".into();
         f.name = name;
     } else if facts.get("__OW_API_HOST").is_some() || facts.get("__OW_ACTION_NAME").is_some() {
@@ -169,6 +190,16 @@ fn faasd_name(cgroup: &str) -> Option<String> {
     segs.get(i + 1).filter(|s| !s.is_empty()).map(|s| (*s).to_owned())
 }
 
+/// OpenFaaS on Kubernetes: function pods live in the `openfaas-fn` namespace and the container
+/// is named after the function (also `faas_function` among Docker labels).
+fn openfaas_meta(meta: Option<&Meta>) -> Option<String> {
+    let m = meta?;
+    if let Some(f) = m.label("faas_function").or_else(|| m.label("com.openfaas.function")) {
+        return Some(f.to_owned());
+    }
+    (m.namespace == "openfaas-fn" && !m.name.is_empty()).then(|| m.name.clone())
+}
+
 /// OpenFaaS on Kubernetes: the watchdog has `fprocess`, and the pod's host name is
 /// `NAME-<replicaset>-<pod>`.
 fn openfaas_name(facts: &ProcFacts) -> Option<String> {
@@ -189,13 +220,19 @@ fn sandbox_of(cgroup: &str) -> Option<String> {
 }
 
 /// A container id in a cgroup path: `docker-ID.scope`, `/docker/ID`, `cri-containerd-ID.scope`,
-/// `crio-ID.scope`, `/kubepods/…/ID`, `libpod-ID.scope`.
+/// `crio-ID.scope`, `/kubepods/…/ID`, `libpod-ID.scope`; shortened to 12 digits as `docker ps`
+/// shows it.
 pub fn container_of(cgroup: &str) -> Option<Container> {
+    full_container_id(cgroup).map(|id| Container { id: id[..12].to_owned(), ..Container::default() })
+}
+
+/// The whole container id in a cgroup path (what the runtimes' files are named by).
+pub fn full_container_id(cgroup: &str) -> Option<&str> {
     for seg in cgroup.rsplit('/') {
         let s = seg.strip_suffix(".scope").unwrap_or(seg);
         let id = ["docker-", "cri-containerd-", "crio-", "libpod-", "containerd-"].iter().find_map(|p| s.strip_prefix(p)).unwrap_or(s);
         if id.len() >= 32 && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Some(Container { id: id[..12].to_owned(), ..Container::default() });
+            return Some(id);
         }
     }
     None
@@ -216,6 +253,7 @@ mod tests {
                 "/fnwarden/42-1-ab",
                 &[("AWS_LAMBDA_FUNCTION_NAME", "orders"), ("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12"), ("AWS_REGION", "eu-west-1")],
             ),
+            None,
             "cmd",
         );
         assert_eq!(a.function.provider, "aws");
@@ -226,7 +264,7 @@ mod tests {
 
     #[test]
     fn providers_by_environment() {
-        let p = |env: &[(&str, &str)]| resolve(&facts("/", env), "s").function;
+        let p = |env: &[(&str, &str)]| resolve(&facts("/", env), None, "s").function;
         assert_eq!(p(&[("TENCENTCLOUD_RUNENV", "SCF"), ("SCF_FUNCTIONNAME", "thumb")]).provider, "tencent");
         assert_eq!(p(&[("FUNCTIONS_WORKER_RUNTIME", "node"), ("WEBSITE_SITE_NAME", "app1")]).name, "app1");
         let g = p(&[("FUNCTION_TARGET", "handler"), ("K_SERVICE", "resize")]);
@@ -247,7 +285,7 @@ mod tests {
         assert_eq!(container_of(&format!("/system.slice/docker-{id}.scope")).map(|c| c.id), Some("4f3c2a9b8e71".into()));
         assert_eq!(container_of(&format!("/kubepods/burstable/pod1234/{id}")).map(|c| c.id), Some("4f3c2a9b8e71".into()));
         assert_eq!(container_of("/user.slice/user-0.slice/session-1.scope"), None);
-        let a = resolve(&facts("/openfaas-fn/figlet", &[]), "s");
+        let a = resolve(&facts("/openfaas-fn/figlet", &[]), None, "s");
         assert_eq!((a.function.provider.as_str(), a.function.name.as_str()), ("openfaas", "figlet"));
         assert_eq!(cgroup_path("12:pids:/a\n0::/fnwarden/x\n"), "/fnwarden/x");
         assert_eq!(cgroup_path("3:cpu:/v1only\n"), "/v1only");
@@ -255,7 +293,32 @@ mod tests {
         // A sandbox that joined only v1 controllers is still found.
         let v1 =
             ProcFacts { cgroup: "/user.slice".into(), cgroups: all_paths("4:memory:/fnwarden/7-1-aa\n0::/user.slice\n"), env: Vec::new() };
-        assert_eq!(resolve(&v1, "s").function.instance, "7-1-aa");
+        assert_eq!(resolve(&v1, None, "s").function.instance, "7-1-aa");
+    }
+
+    #[test]
+    fn container_metadata_names_openfaas_and_knative_functions() {
+        let id = "4f3c2a9b8e71d2c3a4b5c6d7e8f90123456789abcdef0123456789abcdef0123";
+        let cg = format!("/kubepods/burstable/pod1/{id}");
+        let of = Meta { name: "figlet".into(), namespace: "openfaas-fn".into(), image: "figlet:1".into(), ..Meta::default() };
+        let a = resolve(&facts(&cg, &[]), Some(&of), "s");
+        assert_eq!((a.function.provider.as_str(), a.function.name.as_str()), ("openfaas", "figlet"));
+        assert_eq!(a.container.as_ref().map(|c| c.image.as_str()), Some("figlet:1"));
+        let kn = Meta {
+            labels: vec![("serving.knative.dev/service".into(), "hello".into())],
+            env: vec!["K_REVISION=hello-00002".into()],
+            ..Meta::default()
+        };
+        let a = resolve(&facts(&cg, &[]), Some(&kn), "s");
+        assert_eq!(
+            (a.function.provider.as_str(), a.function.name.as_str(), a.function.version.as_str()),
+            ("knative", "hello", "hello-00002")
+        );
+        // The process's own environment wins over the container's.
+        let lam = Meta { env: vec!["AWS_LAMBDA_FUNCTION_NAME=from-image".into()], ..Meta::default() };
+        let a = resolve(&facts(&cg, &[("AWS_LAMBDA_FUNCTION_NAME", "live")]), Some(&lam), "s");
+        assert_eq!(a.function.name, "live");
+        assert_eq!(full_container_id(&cg), Some(id));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use fnwarden_event::{Ancestor, Process};
 use rustc_hash::FxHashMap;
 
 use crate::attribution::{self, Attribution, ProcFacts};
+use crate::container::{Meta, Roots};
 
 /// How deep `proc.ancestors` goes.
 const ANCESTORS: usize = 8;
@@ -52,11 +53,19 @@ pub struct Table {
     /// The first attribution that named a function, per selection: a process gone before
     /// /proc could be read belongs to the same function as the rest of its selection.
     by_selection: FxHashMap<u32, Arc<Attribution>>,
+    /// Container metadata by full id, read once.
+    containers: FxHashMap<String, Option<Arc<Meta>>>,
+    roots: Roots,
 }
 
 impl Table {
     pub fn new(selections: Vec<String>) -> Table {
-        Table { entries: FxHashMap::default(), selections, by_selection: FxHashMap::default() }
+        Table::with_roots(selections, Roots::default())
+    }
+
+    /// A table reading container metadata below other roots (tests, unusual runtimes).
+    pub fn with_roots(selections: Vec<String>, roots: Roots) -> Table {
+        Table { entries: FxHashMap::default(), selections, by_selection: FxHashMap::default(), containers: FxHashMap::default(), roots }
     }
 
     pub fn len(&self) -> usize {
@@ -100,7 +109,8 @@ impl Table {
     fn attribute(&mut self, pid: u32, ppid: u32, selection: u32) -> Arc<Attribution> {
         let facts = ProcFacts::read(pid);
         let gone = facts == ProcFacts::default();
-        let own = attribution::resolve(&facts, self.selection(selection));
+        let meta = self.container_meta(&facts);
+        let own = attribution::resolve(&facts, meta.as_deref(), self.selection(selection));
         if !own.function.provider.is_empty() {
             let own = Arc::new(own);
             self.by_selection.entry(selection).or_insert_with(|| own.clone());
@@ -115,6 +125,15 @@ impl Table {
                 None => Arc::new(own),
             },
         }
+    }
+
+    fn container_meta(&mut self, facts: &ProcFacts) -> Option<Arc<Meta>> {
+        let id = std::iter::once(&facts.cgroup).chain(&facts.cgroups).find_map(|c| attribution::full_container_id(c))?.to_owned();
+        if self.containers.len() > MAX_ENTRIES {
+            self.containers.clear();
+        }
+        let roots = &self.roots;
+        self.containers.entry(id).or_insert_with_key(|id| Meta::read(roots, id).map(Arc::new)).clone()
     }
 
     fn insert(&mut self, e: Entry) {
