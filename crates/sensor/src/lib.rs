@@ -5,7 +5,8 @@
 //! monitored functions (selected cgroups, tracked processes and their children) produce
 //! records, and per-rule prefilters drop what no rule can match in the kernel. Records reach
 //! userspace through a BPF ring buffer ([`sensor`]), become core events ([`normalize`]) with
-//! function attribution ([`attribution`], from /proc and the runtimes' [`container`] metadata), and every stage counts what it lost ([`stats`]).
+//! function attribution ([`attribution`], from /proc and the runtimes' [`container`]
+//! metadata), and every stage counts what it lost ([`stats`]).
 //! Guards ([`guard`]) kill the caller of an escape primitive at syscall entry, and BPF LSM
 //! programs fail it with -EPERM where the kernel accepts them.
 
