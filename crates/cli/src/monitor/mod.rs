@@ -150,6 +150,9 @@ impl Judge {
 }
 
 pub fn run(a: Args) -> anyhow::Result<ExitCode> {
+    // First: a SIGHUP or SIGINT during start-up must not kill the monitor with its default
+    // action; the loop sees it once running.
+    signals::install();
     let cfg = match &a.config {
         Some(p) => MonitorConfig::load(p)?,
         None => MonitorConfig::default(),
@@ -237,8 +240,6 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         let local = metrics.serve(addr)?;
         eprintln!("fnwarden: metrics at http://{local}/metrics");
     }
-    signals::install();
-
     let started = Instant::now();
     let deadline = a.duration.map(|ns| started + Duration::from_nanos(ns as u64));
     let mut tally = Tally::default();
