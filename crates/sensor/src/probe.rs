@@ -239,6 +239,22 @@ impl Probes {
         m.insert(key, g | ((bits | (old >> 8)) << 8), 0).map_err(map_err("fnw_names"))
     }
 
+    /// The kernel ids of this sensor's loaded programs and of the maps they use: what must be
+    /// gone once it is dropped.
+    pub fn object_ids(&self) -> (Vec<u32>, Vec<u32>) {
+        let mut progs = Vec::new();
+        let mut maps = Vec::new();
+        for (_, p) in self.ebpf.programs() {
+            if let Ok(info) = p.info() {
+                progs.push(info.id());
+                maps.extend(info.map_ids().ok().flatten().unwrap_or_default());
+            }
+        }
+        maps.sort_unstable();
+        maps.dedup();
+        (progs, maps)
+    }
+
     /// Takes the ring buffer, for the reader thread.
     pub fn take_ring(&mut self) -> Result<RingBuf<MapData>, SensorError> {
         let m = self.ebpf.take_map("fnw_events").ok_or_else(|| SensorError::Load("the ring buffer is already taken".into()))?;
