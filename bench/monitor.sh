@@ -20,7 +20,7 @@
 #
 # usage: sudo bench/monitor.sh            (root: eBPF, cgroups; about 4 minutes: each monitor
 #                                         start and stop takes 3-5 s, outside the timed part)
-#        QUICK=1 sudo bench/monitor.sh    (smaller counts, 1 round, no ramp: a smoke test, ~45 s)
+#        QUICK=1 sudo bench/monitor.sh    (smaller counts, 1 round, no ramp: a smoke test, ~40 s)
 # env:   FNWARDEN=path   use this binary instead of building `cargo build --release -p fnwarden`
 #        ROUNDS=5        rounds of without/with for workloads 1-3
 #        REPS=3          runs of the workload per mode per round (one monitor start serves REPS runs)
@@ -29,6 +29,7 @@
 #        GEN_PROCS=2     generator processes (the rate is split between them)
 #        GEN_SECONDS=4   length of each throughput step
 #        SMALL_RING=1    also run the small-ring step (loss made visible on purpose)
+#        IDLE=1          also measure the monitor idle (its cgroup running only `sleep`)
 #        COST_RATES="10000 100000"  COST_SECONDS=10
 #        CGROOT=/sys/fs/cgroup/unified   cgroup v2 mount
 #        KEEP=dir        keep the raw samples, monitor stderr and stats in dir
@@ -41,12 +42,12 @@ repo="$(cd "$here/.." && pwd)"
 
 if [ -n "${QUICK:-}" ] && [ "${QUICK}" != 0 ]; then
     ROUNDS="${ROUNDS:-1}" REPS="${REPS:-1}" DD_COUNT="${DD_COUNT:-300000}" FILES="${FILES:-3000}" EXECS="${EXECS:-300}"
-    RATES="${RATES:-0}" GEN_SECONDS="${GEN_SECONDS:-1}" SMALL_RING="${SMALL_RING:-0}"
+    RATES="${RATES:-0}" GEN_SECONDS="${GEN_SECONDS:-1}" SMALL_RING="${SMALL_RING:-0}" IDLE="${IDLE:-0}"
     COST_RATES="${COST_RATES:-10000}" COST_SECONDS="${COST_SECONDS:-2}"
 fi
 ROUNDS="${ROUNDS:-5}" REPS="${REPS:-3}" DD_COUNT="${DD_COUNT:-2000000}" FILES="${FILES:-20000}" EXECS="${EXECS:-3000}"
 RATES="${RATES:-20000 50000 100000 150000 200000 250000 0}" GEN_PROCS="${GEN_PROCS:-2}"
-GEN_SECONDS="${GEN_SECONDS:-4}" SMALL_RING="${SMALL_RING:-1}" COST_RATES="${COST_RATES:-10000 100000}" COST_SECONDS="${COST_SECONDS:-10}"
+GEN_SECONDS="${GEN_SECONDS:-4}" SMALL_RING="${SMALL_RING:-1}" IDLE="${IDLE:-1}" COST_RATES="${COST_RATES:-10000 100000}" COST_SECONDS="${COST_SECONDS:-10}"
 CGROOT="${CGROOT:-/sys/fs/cgroup/unified}"
 UNWATCHED_BASE=/var/lib/fnwarden-bench
 py=/usr/bin/python3
@@ -298,14 +299,16 @@ for rate in $COST_RATES; do
     echo "cost step $rate done" >&2
 done
 # idle: the monitor attached, the cgroup running only sleep
-start_monitor idle cost.idle
-c0=$(awk '{print $14+$15}' "/proc/$MON_PID/stat"); t0=$(date +%s%N)
-run_in_cg idle sleep "$COST_SECONDS" >/dev/null
-t1=$(date +%s%N); c1=$(awk '{print $14+$15}' "/proc/$MON_PID/stat")
-awk '/^VmRSS|^VmHWM/{print $1, $2}' "/proc/$MON_PID/status" >"$work/cost.idle.mem"
-echo "$((c1 - c0)) $hz $((t1 - t0))" >"$work/cost.idle.cpu"
-: >"$work/cost.idle.gen"
-stop_monitor
+if [ "$IDLE" = 1 ]; then
+    start_monitor idle cost.idle
+    c0=$(awk '{print $14+$15}' "/proc/$MON_PID/stat"); t0=$(date +%s%N)
+    run_in_cg idle sleep "$COST_SECONDS" >/dev/null
+    t1=$(date +%s%N); c1=$(awk '{print $14+$15}' "/proc/$MON_PID/stat")
+    awk '/^VmRSS|^VmHWM/{print $1, $2}' "/proc/$MON_PID/status" >"$work/cost.idle.mem"
+    echo "$((c1 - c0)) $hz $((t1 - t0))" >"$work/cost.idle.cpu"
+    : >"$work/cost.idle.gen"
+    stop_monitor
+fi
 end_load="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- report -----------------------------------------------------------------------------------
@@ -383,7 +386,7 @@ print(f"\nhighest delivered rate with zero loss (default ring and queue): {best:
 print("\n### cost: the monitor process at fixed event rates\n")
 print("| asked events/s | generated opens/s | delivered | lost | CPU % of one core | VmRSS | VmHWM |")
 print("|---|---:|---:|---:|---:|---:|---:|")
-for r in cost_rates + ["idle"]:
+for r in cost_rates + (["idle"] if os.path.exists(f"{work}/cost.idle.cpu") else []):
     g = gen_row(f"cost.{r}"); s = g["s"]
     gen = f"{g['opens']/g['secs']:,.0f}" if g["secs"] else "0"
     print(f"| {r} | {gen} | {s['engine']['delivered']:,} | {lost(s)} | {g['cpu']:.1f} | {g['rss']/1024:.1f} MiB | {g['hwm']/1024:.1f} MiB |")

@@ -74,7 +74,8 @@ enum fnw_config {
 	C_NAMES = 5,        /* some file names are wanted: look every opened name up */
 	C_SUFFIXES = 6,     /* some path suffixes are wanted: look the reversed path up */
 	C_COMPONENTS = 7,   /* some directory names are wanted anywhere in the path */
-	C_CONFIGS = 8
+	C_WAKE_BYTES = 8,   /* wake the reader once this much is unread (else it polls) */
+	C_CONFIGS = 16
 };
 
 struct fnw_event {

@@ -47,6 +47,8 @@ impl Sensor {
         }
         let mut probes = Probes::load(&cfg.load, plan)?;
         probes.set_config(wire::config::SHED_BYTES, cfg.shed_bytes)?;
+        // A sixteenth of the ring, at most 256 KiB: the reader is woken long before it fills.
+        probes.set_config(wire::config::WAKE_BYTES, (u64::from(cfg.load.ring_bytes) / 16).min(256 << 10))?;
         let ring = probes.take_ring()?;
         let (tx, rx) = sync_channel(cfg.queue.max(1));
         let counters = Arc::new(UserCounters::default());
@@ -114,8 +116,9 @@ fn read_ring(mut ring: aya::maps::RingBuf<aya::maps::MapData>, tx: SyncSender<Re
     let fd = ring.as_raw_fd();
     while !stop.load(Ordering::Relaxed) {
         let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
-        // SAFETY: one valid pollfd; a timeout so that `stop` is seen.
-        unsafe { libc::poll(&mut pfd, 1, 100) };
+        // SAFETY: one valid pollfd. The probes wake the reader only for guarded calls and past
+        // the wake mark; the 10 ms timeout bounds how long other records wait.
+        unsafe { libc::poll(&mut pfd, 1, 10) };
         while let Some(item) = ring.next() {
             c.received.fetch_add(1, Ordering::Relaxed);
             let Some(rec) = Record::from_bytes(&item) else {

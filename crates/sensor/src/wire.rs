@@ -45,6 +45,7 @@ pub mod config {
     pub const NAMES: u32 = 5;
     pub const SUFFIXES: u32 = 6;
     pub const COMPONENTS: u32 = 7;
+    pub const WAKE_BYTES: u32 = 8;
 }
 
 /// Bits of an open-prefix entry.
