@@ -124,13 +124,12 @@ impl Normalizer {
             }
             _ => return None,
         };
-        let entry = self.table.get_or_load(r.pid, r.ppid, selection).clone();
+        let (attribution, mut process) = self.table.describe(r.pid, r.ppid, selection);
         let mut ev = Event::new(ev_kind, time);
         ev.source = "ebpf".to_owned();
         ev.host = self.host.clone();
-        ev.function = entry.attribution.function.clone();
-        ev.container = entry.attribution.container.clone();
-        let mut process = self.table.process(&entry);
+        ev.function = attribution.function.clone();
+        ev.container = attribution.container.clone();
         process.tid = (r.tid != r.pid).then_some(i64::from(r.tid));
         match r.kind {
             kind::EXIT => {

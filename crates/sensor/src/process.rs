@@ -174,6 +174,15 @@ impl Table {
         self.entries.remove(&pid)
     }
 
+    /// The process's attribution and its event-model view, loading it from /proc if new.
+    pub fn describe(&mut self, pid: u32, ppid: u32, selection: u32) -> (Arc<Attribution>, Process) {
+        self.get_or_load(pid, ppid, selection);
+        match self.entries.get(&pid) {
+            Some(e) => (e.attribution.clone(), self.process(e)),
+            None => (Arc::default(), Process { pid: i64::from(pid), ppid: i64::from(ppid), ..Process::default() }),
+        }
+    }
+
     /// The event model's view of a process, with its ancestors from the table.
     pub fn process(&self, e: &Entry) -> Process {
         let mut ancestors = Vec::new();
