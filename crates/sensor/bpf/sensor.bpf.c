@@ -222,6 +222,19 @@ static __always_inline void submit(struct stats_row *r, struct fnw_event *e)
 	count(r, S_EMITTED);
 }
 
+/* The counter row of `hook` for a call by a monitored process; NULL (and counted) for any
+ * other process. */
+static __always_inline struct stats_row *enter(__u32 hook)
+{
+	struct stats_row *r = row(hook);
+	count(r, S_SEEN);
+	if (!monitored(bpf_get_current_pid_tgid() >> 32)) {
+		count(r, S_UNMONITORED);
+		return 0;
+	}
+	return r;
+}
+
 /* Applies a guard's mode at syscall entry and returns the action to report. A tracepoint
  * cannot fail the call: deny is done by the LSM programs when attached, else it becomes a kill
  * so that the caller never returns to use what the call gave it. */
@@ -448,13 +461,9 @@ static __always_inline bool unnormalised(struct scratch *s, long n)
 
 static __always_inline int on_open(struct syscall_enter_ctx *ctx, const char *upath, __u32 flags)
 {
-	struct stats_row *r = row(H_OPEN);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_OPEN);
+	if (!r)
 		return 0;
-	}
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&fnw_scratch, &zero);
 	if (!s)
@@ -559,13 +568,9 @@ static __always_inline __u32 socket_type(__u32 fd)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int fnw_connect(struct syscall_enter_ctx *ctx)
 {
-	struct stats_row *r = row(H_CONNECT);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_CONNECT);
+	if (!r)
 		return 0;
-	}
 	struct sockaddr_in6 sa = {};
 	bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[1]);
 	__u16 family = sa.sin6_family;
@@ -624,13 +629,9 @@ static __always_inline __u32 own_init(void)
 
 static __always_inline int on_process_access(struct syscall_enter_ctx *ctx, __u32 target, __u64 request, bool intrusive)
 {
-	struct stats_row *r = row(H_PTRACE);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_PTRACE);
+	if (!r)
 		return 0;
-	}
 	__u32 mode = intrusive && protected_target(target) ? guard_mode(G_PTRACE) : M_OFF;
 	__u32 action = enforce(mode);
 	struct fnw_event *e = reserve(r, K_PTRACE);
@@ -668,24 +669,22 @@ int fnw_vm_readv(struct syscall_enter_ctx *ctx)
 	return on_process_access(ctx, ctx->args[0], 0, false);
 }
 
-static __always_inline int on_module(struct syscall_enter_ctx *ctx)
+/* A call that is a guard by itself (module loading, bpf()): reported with its first two
+ * arguments, whatever the rules, once the guard is on. */
+static __always_inline int on_guarded(struct syscall_enter_ctx *ctx, __u32 hook, __u32 kind, __u32 guard)
 {
-	struct stats_row *r = row(H_MODULE);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(hook);
+	if (!r)
 		return 0;
-	}
-	__u32 mode = guard_mode(G_MODULE);
+	__u32 mode = guard_mode(guard);
 	__u32 action = enforce(mode);
-	struct fnw_event *e = reserve(r, K_MODULE);
+	struct fnw_event *e = reserve(r, kind);
 	if (!e)
 		return 0;
 	e->nr = ctx->nr;
 	e->args[0] = ctx->args[0];
 	e->args[1] = ctx->args[1];
-	e->guard = mode != M_OFF ? G_MODULE : G_NONE;
+	e->guard = mode != M_OFF ? guard : G_NONE;
 	e->action = action;
 	submit(r, e);
 	return 0;
@@ -694,36 +693,19 @@ static __always_inline int on_module(struct syscall_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_init_module")
 int fnw_init_module(struct syscall_enter_ctx *ctx)
 {
-	return on_module(ctx);
+	return on_guarded(ctx, H_MODULE, K_MODULE, G_MODULE);
 }
 
 SEC("tracepoint/syscalls/sys_enter_finit_module")
 int fnw_finit_module(struct syscall_enter_ctx *ctx)
 {
-	return on_module(ctx);
+	return on_guarded(ctx, H_MODULE, K_MODULE, G_MODULE);
 }
 
 SEC("tracepoint/syscalls/sys_enter_bpf")
 int fnw_bpf(struct syscall_enter_ctx *ctx)
 {
-	struct stats_row *r = row(H_BPF);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
-		return 0;
-	}
-	__u32 mode = guard_mode(G_BPF);
-	__u32 action = enforce(mode);
-	struct fnw_event *e = reserve(r, K_BPF);
-	if (!e)
-		return 0;
-	e->nr = ctx->nr;
-	e->args[0] = ctx->args[0];
-	e->guard = mode != M_OFF ? G_BPF : G_NONE;
-	e->action = action;
-	submit(r, e);
-	return 0;
+	return on_guarded(ctx, H_BPF, K_BPF, G_BPF);
 }
 
 /* Signals: only those to other processes are reported; those to a protected process (the
@@ -731,13 +713,10 @@ int fnw_bpf(struct syscall_enter_ctx *ctx)
  * living where the function's credentials cannot signal it. */
 static __always_inline int on_signal(struct syscall_enter_ctx *ctx, __s64 target, __u32 sig)
 {
-	struct stats_row *r = row(H_KILL);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_KILL);
+	if (!r)
 		return 0;
-	}
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (sig == 0 || target == tgid || target == 0) {
 		count(r, S_PREFILTERED);
 		return 0;
@@ -781,13 +760,9 @@ int fnw_sys_tkill(struct syscall_enter_ctx *ctx)
  * a program that reads past it: `nargs` is how many this one has. */
 static __always_inline int syscall_enter(struct syscall_enter_ctx *ctx, int nargs)
 {
-	struct stats_row *r = row(H_SYSCALL);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_SYSCALL);
+	if (!r)
 		return 0;
-	}
 	struct fnw_event *e = reserve(r, K_SYSCALL);
 	if (!e)
 		return 0;
@@ -808,13 +783,9 @@ static __always_inline int syscall_enter(struct syscall_enter_ctx *ctx, int narg
 SEC("tracepoint/syscalls/sys_enter_mount")
 int fnw_sys_mount(struct syscall_enter_ctx *ctx)
 {
-	struct stats_row *r = row(H_SYSCALL);
-	count(r, S_SEEN);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (!monitored(tgid)) {
-		count(r, S_UNMONITORED);
+	struct stats_row *r = enter(H_SYSCALL);
+	if (!r)
 		return 0;
-	}
 	struct fnw_event *e = reserve(r, K_SYSCALL);
 	if (!e)
 		return 0;
