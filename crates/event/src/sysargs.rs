@@ -1,5 +1,6 @@
 //! Syscall arguments rendered the way rules read them (`evt.arg.*`): flag sets by name,
-//! requests and commands by their constant names. Shared by every sensor.
+//! requests, commands and address families by their constant names, paths folded. Shared by
+//! every sensor.
 
 /// Namespace-creating clone flags (CLONE_NEWTIME shares its bit with clone's exit signal and
 /// only means a namespace for unshare and clone3).
@@ -105,4 +106,54 @@ pub fn bpf_cmd(cmd: u64) -> String {
         "BPF_PROG_TEST_RUN",
     ];
     usize::try_from(cmd).ok().and_then(|i| NAMES.get(i)).map(|s| (*s).to_owned()).unwrap_or_else(|| cmd.to_string())
+}
+
+/// An address family by name (`inet`, `inet6`, `unix`, `packet`, `netlink`), else its number.
+pub fn socket_family(family: i64) -> String {
+    match family {
+        1 => "unix".to_owned(),
+        2 => "inet".to_owned(),
+        10 => "inet6".to_owned(),
+        16 => "netlink".to_owned(),
+        17 => "packet".to_owned(),
+        n => n.to_string(),
+    }
+}
+
+/// Folds `.`, `..` and repeated slashes of a path, lexically (as the kernel would resolve it
+/// without symlinks); the result is absolute.
+pub fn clean_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(p),
+        }
+    }
+    let mut out = String::with_capacity(path.len() + 1);
+    for p in &parts {
+        out.push('/');
+        out.push_str(p);
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fold_and_families_have_names() {
+        assert_eq!(clean_path("/proc/self/../1/environ"), "/proc/1/environ");
+        assert_eq!(clean_path("/tmp//a/./b/"), "/tmp/a/b");
+        assert_eq!(clean_path("/../.."), "/");
+        assert_eq!(socket_family(10), "inet6");
+        assert_eq!(socket_family(42), "42");
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use fnwarden_event::sysargs::{bpf_cmd, clone_flags, memfd_flags, ptrace_request};
+use fnwarden_event::sysargs::{bpf_cmd, clean_path, clone_flags, memfd_flags, ptrace_request, socket_family};
 use fnwarden_event::{Endpoint, Event, EventKind, FileAction, L4Proto, NetAction, Syscall, Timestamp};
 use rustc_hash::FxHashMap;
 
@@ -175,22 +175,7 @@ pub fn resolve(pid: u32, dirfd: i64, path: &str) -> String {
             Err(_) => return path.to_owned(),
         }
     };
-    clean(&joined)
-}
-
-/// Folds `.`, `..` and repeated slashes.
-pub fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    clean_path(&joined)
 }
 
 fn connect_net(r: &Record) -> NetAction {
@@ -227,7 +212,7 @@ fn raw_args(name: &str, r: &Record) -> BTreeMap<String, String> {
         }
         "memfd_create" => put("flags", memfd_flags(a[1])),
         "socket" => {
-            put("domain", family_name(a[0]));
+            put("domain", socket_family(a[0] as i64));
             put("type", (a[1] & 0xf).to_string());
         }
         "dup2" | "dup3" => {
@@ -244,17 +229,6 @@ fn raw_args(name: &str, r: &Record) -> BTreeMap<String, String> {
     }
     m.insert("syscall".to_owned(), name.to_owned());
     m
-}
-
-fn family_name(f: u64) -> String {
-    match f {
-        1 => "unix".to_owned(),
-        2 => "inet".to_owned(),
-        10 => "inet6".to_owned(),
-        16 => "netlink".to_owned(),
-        17 => "packet".to_owned(),
-        n => n.to_string(),
-    }
 }
 
 fn signal_name(sig: u32) -> String {
@@ -299,12 +273,10 @@ mod tests {
 
     #[test]
     fn paths_fold_and_relative_ones_resolve_against_the_cwd() {
-        assert_eq!(clean("/tmp/../etc//shadow"), "/etc/shadow");
-        assert_eq!(clean("/a/./b/"), "/a/b");
-        assert_eq!(clean("/../.."), "/");
+        assert_eq!(clean_path("/tmp/../etc//shadow"), "/etc/shadow");
         let cwd = std::env::current_dir().unwrap();
         let got = resolve(std::process::id(), AT_FDCWD, "x/../y");
-        assert_eq!(got, clean(&format!("{}/y", cwd.display())));
+        assert_eq!(got, clean_path(&format!("{}/y", cwd.display())));
         // A process /proc no longer has: the path stays as the function gave it.
         assert_eq!(resolve(u32::MAX - 1, AT_FDCWD, "rel"), "rel");
     }

@@ -342,16 +342,7 @@ pub fn run(a: Args) -> anyhow::Result<ExitCode> {
         w.flush().context("writing --events")?;
     }
     audit.record("stop", json!({"events": delivered, "alerts": tally.total()}));
-    eprintln!(
-        "fnwarden: {delivered} events, {}; kernel filtered {:.1}% of {} calls; lost {} (ring full {}, shed {}, queue {})",
-        tally.summary(),
-        k.filtered_fraction() * 100.0,
-        k.seen(),
-        k.lost() + u.queue_dropped,
-        k.total(fnwarden_sensor::wire::stat::RESERVE_FAILED),
-        k.total(fnwarden_sensor::wire::stat::SHED),
-        u.queue_dropped
-    );
+    eprintln!("{}", stats_line(&k, &u, delivered, &tally));
     if a.stats {
         eprintln!("{}", stats_json(&k, &u, delivered, &tally, &judge));
     }
@@ -573,17 +564,22 @@ fn print_plan(judge: &Judge) {
     }
 }
 
+/// Records lost at any stage.
+fn lost(k: &KernelCounters, u: &UserSnapshot) -> u64 {
+    k.lost() + u.queue_dropped + u.malformed
+}
+
+/// The counters line: every `--stats-interval`, and at the end.
 fn stats_line(k: &KernelCounters, u: &UserSnapshot, delivered: u64, tally: &Tally) -> String {
     format!(
-        "fnwarden: {} calls seen, {:.1}% filtered in kernel, {} delivered, {} lost (ring {}, shed {}, queue {}), {}",
-        k.seen(),
+        "fnwarden: {delivered} events, {}; kernel filtered {:.1}% of {} calls; lost {} (ring full {}, shed {}, queue {})",
+        tally.summary(),
         k.filtered_fraction() * 100.0,
-        delivered,
-        k.lost() + u.queue_dropped,
+        k.seen(),
+        lost(k, u),
         k.total(fnwarden_sensor::wire::stat::RESERVE_FAILED),
         k.total(fnwarden_sensor::wire::stat::SHED),
-        u.queue_dropped,
-        tally.summary()
+        u.queue_dropped
     )
 }
 
@@ -635,13 +631,7 @@ fn render_metrics(k: &KernelCounters, u: &UserSnapshot, delivered: u64, tally: &
         ],
     );
     metrics::family(&mut out, "fnwarden_events_delivered_total", "counter", "Events handed to the engine.", &[(String::new(), delivered)]);
-    metrics::family(
-        &mut out,
-        "fnwarden_events_lost_total",
-        "counter",
-        "Records lost at any stage.",
-        &[(String::new(), k.lost() + u.queue_dropped + u.malformed)],
-    );
+    metrics::family(&mut out, "fnwarden_events_lost_total", "counter", "Records lost at any stage.", &[(String::new(), lost(k, u))]);
     metrics::family(&mut out, "fnwarden_alerts_total", "counter", "Alerts raised.", &[(String::new(), tally.total())]);
     let (pending, groups) = engine.pending();
     metrics::family(

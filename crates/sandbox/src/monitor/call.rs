@@ -9,7 +9,7 @@ use fnwarden_event::{EventKind, FileAction, L4Proto, NetAction};
 
 use super::decode::{self, DecodeError, SockAddr};
 use crate::policy::CLONE_NEW_MASK;
-use fnwarden_event::sysargs::{bpf_cmd, clone_flags, memfd_flags, ptrace_request};
+use fnwarden_event::sysargs::{bpf_cmd, clone_flags, memfd_flags, ptrace_request, socket_family};
 
 macro_rules! syscalls {
     ($( $v:ident = $n:literal, )*) => {
@@ -288,7 +288,7 @@ pub(super) fn decode(sys: Sys, a: &Args, t: &Target<'_>, scratch: &mut Vec<u8>) 
         }
         Sys::Socket => {
             let (family, ty) = (a[0] as i32, a[1] as i32);
-            let net = NetAction { proto: proto_of(family, ty), family: Some(family_name(family)), ..NetAction::default() };
+            let net = NetAction { proto: proto_of(family, ty), family: Some(socket_family(i64::from(family))), ..NetAction::default() };
             Call::Net { kind: EventKind::Socket, net }
         }
         Sys::MemfdCreate => {
@@ -404,17 +404,6 @@ fn proto_of(family: i32, ty: i32) -> L4Proto {
         (libc::AF_PACKET, _) | (_, libc::SOCK_RAW) => L4Proto::Raw,
         (_, libc::SOCK_DGRAM) => L4Proto::Udp,
         _ => L4Proto::Tcp,
-    }
-}
-
-fn family_name(family: i32) -> String {
-    match family {
-        libc::AF_INET => "inet".to_owned(),
-        libc::AF_INET6 => "inet6".to_owned(),
-        libc::AF_UNIX => "unix".to_owned(),
-        libc::AF_PACKET => "packet".to_owned(),
-        libc::AF_NETLINK => "netlink".to_owned(),
-        n => n.to_string(),
     }
 }
 

@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
+use fnwarden_event::sysargs::clean_path;
+
 /// Longest path or argument string read.
 pub(super) const STR_MAX: usize = 4096;
 /// Most argv/envp entries read.
@@ -258,29 +260,6 @@ pub(super) fn proc_read<'a>(pid: i32, what: &str, scratch: &'a mut Vec<u8>) -> O
     Some(&scratch[..])
 }
 
-/// `path` with `.`, `..` and repeated slashes folded, lexically.
-pub(super) fn clean(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            _ => parts.push(p),
-        }
-    }
-    let mut out = String::with_capacity(path.len() + 1);
-    for p in &parts {
-        out.push('/');
-        out.push_str(p);
-    }
-    if out.is_empty() {
-        out.push('/');
-    }
-    out
-}
-
 /// `path` seen from the supervisor, made relative to the function's root `root` (as read from
 /// `/proc/<pid>/root`; `/` when the function shares ours or lives in its own mount namespace
 /// after pivot_root, where the kernel already prints paths from its root).
@@ -299,7 +278,7 @@ pub(super) fn inside_root(path: String, root: &str) -> String {
 /// An empty `path` names `dirfd` itself (`AT_EMPTY_PATH`).
 pub(super) fn absolute(tid: i32, dirfd: i32, path: &str, root: &str) -> Option<String> {
     if path.starts_with('/') {
-        return Some(clean(path));
+        return Some(clean_path(path));
     }
     let base = if dirfd == libc::AT_FDCWD { proc_link(tid, "cwd")? } else { fd_link(tid, dirfd)? };
     if !base.starts_with('/') {
@@ -310,7 +289,7 @@ pub(super) fn absolute(tid: i32, dirfd: i32, path: &str, root: &str) -> Option<S
     if path.is_empty() {
         return Some(base);
     }
-    Some(clean(&format!("{base}/{path}")))
+    Some(clean_path(&format!("{base}/{path}")))
 }
 
 /// `/proc/<pid>/root` as an `O_PATH` descriptor: the process's root even after it exits.
@@ -351,9 +330,9 @@ mod tests {
 
     #[test]
     fn paths_fold_lexically() {
-        assert_eq!(clean("/proc/self/../1/environ"), "/proc/1/environ");
-        assert_eq!(clean("/tmp//a/./b/"), "/tmp/a/b");
-        assert_eq!(clean("/.."), "/");
+        assert_eq!(clean_path("/proc/self/../1/environ"), "/proc/1/environ");
+        assert_eq!(clean_path("/tmp//a/./b/"), "/tmp/a/b");
+        assert_eq!(clean_path("/.."), "/");
         assert_eq!(inside_root("/srv/root/tmp/x".into(), "/srv/root"), "/tmp/x");
         assert_eq!(inside_root("/srv/rootless".into(), "/srv/root"), "/srv/rootless");
         assert_eq!(inside_root("/srv/root".into(), "/srv/root"), "/");
