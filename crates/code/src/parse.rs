@@ -1,0 +1,98 @@
+use std::path::PathBuf;
+
+use fnwarden_project::{DiagKind, Diagnostic};
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::Lang;
+
+/// A source file and its syntax tree. Trees of files with syntax errors are kept: tree-sitter
+/// recovers, and the parts that parsed are still worth analysing.
+pub struct ParsedFile {
+    /// Relative to the scan root.
+    pub path: PathBuf,
+    pub lang: Lang,
+    pub source: String,
+    pub tree: Tree,
+}
+
+impl ParsedFile {
+    /// The text of a node; empty for a node outside the source (never for a node of this tree).
+    pub fn text(&self, node: Node<'_>) -> &str {
+        self.source.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// 1-based line of a node.
+    pub fn line(&self, node: Node<'_>) -> u32 {
+        u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+    }
+
+    /// The location of a node, for findings and trace steps.
+    pub fn location(&self, node: Node<'_>) -> fnwarden_project::Location {
+        let p = node.start_position();
+        fnwarden_project::Location::new(
+            self.path.clone(),
+            u32::try_from(p.row + 1).unwrap_or(u32::MAX),
+            u32::try_from(p.column + 1).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+/// Parses one file. A tree with errors comes back with a `SyntaxError` diagnostic naming the
+/// first error's line; `None` only when tree-sitter gives up entirely (cancelled or no grammar).
+pub fn parse(path: PathBuf, lang: Lang, source: String) -> (Option<ParsedFile>, Option<Diagnostic>) {
+    let mut parser = Parser::new();
+    if parser.set_language(&lang.grammar()).is_err() {
+        let d = Diagnostic::new(path, 0, DiagKind::SyntaxError, format!("no {} grammar of a compatible version", lang.name()));
+        return (None, Some(d));
+    }
+    let Some(tree) = parser.parse(&source, None) else {
+        let d = Diagnostic::new(path, 0, DiagKind::SyntaxError, "the parser gave up on this file");
+        return (None, Some(d));
+    };
+    let diag = first_error(tree.root_node()).map(|n| {
+        let row = u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX);
+        let what = if n.is_missing() { format!("missing {}", n.kind()) } else { "unexpected input".to_owned() };
+        Diagnostic::new(path.clone(), row, DiagKind::SyntaxError, format!("{} syntax error ({what}); the rest of the file is still analysed", lang.name()))
+    });
+    (Some(ParsedFile { path, lang, source, tree }), diag)
+}
+
+fn first_error(root: Node<'_>) -> Option<Node<'_>> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut cursor = root.walk();
+    let mut node = root;
+    // Descend into the first child that holds an error until the error itself.
+    loop {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let next = node.children(&mut cursor).find(|c| c.has_error() || c.is_error() || c.is_missing());
+        match next {
+            Some(c) => node = c,
+            None => return Some(node),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_python_has_no_diagnostic() {
+        let (file, diag) = parse("a.py".into(), Lang::Python, "def handler(event, context):\n    return 1\n".into());
+        assert!(file.is_some());
+        assert!(diag.is_none());
+    }
+
+    #[test]
+    fn syntax_error_names_its_line() {
+        let (file, diag) = parse("a.js".into(), Lang::JavaScript, "const a = 1;\nfunction (( {\n".into());
+        assert!(file.is_some(), "the tree is kept");
+        let diag = diag.expect("a diagnostic");
+        assert_eq!(diag.kind, DiagKind::SyntaxError);
+        assert_eq!(diag.line, 2);
+    }
+}

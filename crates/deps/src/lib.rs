@@ -1,0 +1,1 @@
+//! Dependency manifests and the offline OSV database for fnwarden scan

@@ -1,0 +1,1 @@
+//! Runtime-hijack and persistence code rules for fnwarden scan

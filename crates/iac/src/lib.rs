@@ -1,0 +1,1 @@
+//! IaC readers for fnwarden scan: Serverless Framework, AWS SAM and CloudFormation, Terraform, into one project model
