@@ -18,6 +18,9 @@ pub enum DiagKind {
     Minified,
     TooLarge,
     SymlinkLoop,
+    /// A symlink that leads outside the scanned tree: not followed (a hostile project could
+    /// point it at /proc or the home folder).
+    SymlinkOutside,
     Unreadable,
     /// A dependency manifest or lock file that does not parse.
     BadManifest,
@@ -42,6 +45,7 @@ impl DiagKind {
             DiagKind::Minified => "minified",
             DiagKind::TooLarge => "too_large",
             DiagKind::SymlinkLoop => "symlink_loop",
+            DiagKind::SymlinkOutside => "symlink_outside",
             DiagKind::Unreadable => "unreadable",
             DiagKind::BadManifest => "bad_manifest",
             DiagKind::HandlerNotFound => "handler_not_found",
@@ -63,6 +67,7 @@ impl DiagKind {
                 | DiagKind::Minified
                 | DiagKind::TooLarge
                 | DiagKind::SymlinkLoop
+                | DiagKind::SymlinkOutside
                 | DiagKind::Unreadable
                 | DiagKind::BadManifest
         )
