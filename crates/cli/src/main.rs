@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod builtin;
 mod columns;
+mod db;
 mod detect;
 mod fields;
 mod logs;
@@ -15,6 +16,7 @@ mod progress;
 mod rules;
 mod rulesource;
 mod run;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -32,7 +34,7 @@ const EXIT_USAGE: u8 = 2;
     long_about = "fnwarden judges events from serverless functions (processes, files, network, kernel \
 actions, cloud audit records, invocations, logs) with rules written in a Falco-style dialect or \
 in Sigma, and reports alerts for people (table) or machines (JSON, Falco-compatible JSON).\n\n\
-Start with:\n  fnwarden detect --input events.jsonl\n  fnwarden fields\n  fnwarden rules list",
+Start with:\n  fnwarden scan .\n  fnwarden detect --input events.jsonl\n  fnwarden fields\n  fnwarden rules list",
     after_help = "Exit codes: 0 success, 1 findings (alerts at or above --fail-on, rule errors, failed rule tests), 2 usage or input error.\nSet RUST_LOG (e.g. RUST_LOG=fnwarden_detect=debug) or pass -v for diagnostics."
 )]
 struct Cli {
@@ -53,6 +55,10 @@ enum Command {
     #[command(subcommand)]
     Rules(rules::Command),
     Run(run::Args),
+    Scan(scan::Args),
+    /// The local OSV vulnerability database for `fnwarden scan` (import)
+    #[command(subcommand)]
+    Db(db::Command),
 }
 
 fn init_logging(verbose: u8) {
@@ -81,6 +87,8 @@ fn main() -> ExitCode {
         Command::Monitor(a) => monitor::run(a),
         Command::Rules(c) => rules::run(c),
         Command::Run(a) => run::run(a),
+        Command::Scan(a) => scan::run(a),
+        Command::Db(c) => db::run(c),
     };
     match result {
         Ok(code) => code,

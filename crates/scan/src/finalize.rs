@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use fnwarden_project::{Class, ScanReport};
-use fnwarden_scanout::{Baseline, fingerprint, suppression};
+use fnwarden_scanout::{Baseline, fingerprint, suppression_at};
 
 /// The rule posture raises for a secret in an IaC environment block; the secrets scanner sees
 /// the same line and would say it again, without the function.
@@ -16,7 +16,7 @@ pub fn finish(root: &Path, report: &mut ScanReport, baseline: Option<&Baseline>)
     let env_secrets: BTreeSet<(PathBuf, u32)> =
         findings.iter().filter(|f| f.rule.id == ENV_SECRET).map(|f| (f.location.file.clone(), f.location.line)).collect();
     let mut seen = BTreeSet::new();
-    let mut lines = LineCache::default();
+    let mut sources = Sources::default();
     for mut f in findings {
         if f.rule.class == Class::Secret && env_secrets.contains(&(f.location.file.clone(), f.location.line)) {
             continue;
@@ -25,16 +25,13 @@ pub fn finish(root: &Path, report: &mut ScanReport, baseline: Option<&Baseline>)
         if !seen.insert((f.rule.id, f.location.clone(), f.function.clone(), f.message.clone())) {
             continue;
         }
-        let line = lines.line(root, &f.location.file, f.location.line);
-        let previous = f.location.line.checked_sub(1).filter(|l| *l > 0).map(|l| lines.line(root, &f.location.file, l));
-        let on_line = line.as_deref().and_then(suppression);
-        // A comment alone on the line above covers the next line.
-        let above = previous.flatten().filter(|p| comment_only(p)).as_deref().and_then(suppression);
-        if on_line.iter().chain(above.iter()).any(|s| s.covers(f.rule.id)) {
+        let source = sources.get(root, &f.location.file);
+        if source.and_then(|s| suppression_at(s, f.location.line)).is_some_and(|s| s.covers(f.rule.id)) {
             report.stats.suppressed += 1;
             continue;
         }
-        f.fingerprint = fingerprint(&f, line.as_deref().unwrap_or(""));
+        let line = source.and_then(|s| s.lines().nth(usize::try_from(f.location.line).ok()?.checked_sub(1)?));
+        f.fingerprint = fingerprint(&f, line.unwrap_or(""));
         if baseline.is_some_and(|b| b.accepts(&f)) {
             report.stats.baselined += 1;
             continue;
@@ -53,25 +50,17 @@ pub fn finish(root: &Path, report: &mut ScanReport, baseline: Option<&Baseline>)
     }
 }
 
-fn comment_only(line: &str) -> bool {
-    let t = line.trim_start();
-    ["#", "//", "/*", "<!--", "--", ";", "*"].iter().any(|p| t.starts_with(p))
-}
-
-/// Lines of the files findings point into, read once each.
+/// The text of the files findings point into, read once each.
 #[derive(Default)]
-struct LineCache {
-    files: HashMap<PathBuf, Option<Vec<String>>>,
+struct Sources {
+    files: HashMap<PathBuf, Option<String>>,
 }
 
-impl LineCache {
-    fn line(&mut self, root: &Path, file: &Path, line: u32) -> Option<String> {
-        if line == 0 {
-            return None;
-        }
-        let lines = self.files.entry(file.to_path_buf()).or_insert_with(|| {
-            std::fs::read(root.join(file)).ok().map(|b| String::from_utf8_lossy(&b).lines().map(str::to_owned).collect())
-        });
-        lines.as_ref()?.get(usize::try_from(line - 1).ok()?).cloned()
+impl Sources {
+    fn get(&mut self, root: &Path, file: &Path) -> Option<&str> {
+        self.files
+            .entry(file.to_path_buf())
+            .or_insert_with(|| std::fs::read(root.join(file)).ok().map(|b| String::from_utf8_lossy(&b).into_owned()))
+            .as_deref()
     }
 }

@@ -45,7 +45,6 @@ impl Family {
 }
 
 pub struct Group {
-    pub code_dir: PathBuf,
     /// Indexes into `Project::functions`; empty for a convention group (no IaC).
     pub functions: Vec<usize>,
     /// Relative paths, sorted.
@@ -68,7 +67,7 @@ pub fn deployed(project: &Project, sources: &[(PathBuf, Lang)]) -> Vec<Group> {
                 .filter(|(p, l)| under(p, &code_dir) && family.is_none_or(|fam| Family::of(*l) == fam))
                 .map(|(p, _)| p.clone())
                 .collect();
-            Group { code_dir, functions, files }
+            Group { functions, files }
         })
         .collect()
 }
@@ -84,7 +83,7 @@ pub fn conventional(sources: &[(PathBuf, Lang)]) -> Vec<Group> {
         };
         by_top.entry((top, Family::of(*l))).or_default().push(p.clone());
     }
-    by_top.into_iter().map(|((code_dir, _), files)| Group { code_dir, functions: Vec::new(), files }).collect()
+    by_top.into_iter().map(|(_, files)| Group { functions: Vec::new(), files }).collect()
 }
 
 pub fn under(path: &Path, dir: &Path) -> bool {

@@ -65,6 +65,22 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
         }
     }
 
+    // A lock file's twin in the same folder (go.sum beside go.mod) says the same again.
+    let twins: Vec<PathBuf> = manifests
+        .keys()
+        .filter(|m| {
+            fnwarden_deps::preferred_sibling(m).is_some_and(|s| manifests.contains_key(&m.parent().unwrap_or(Path::new("")).join(s)))
+        })
+        .cloned()
+        .collect();
+    for t in twins {
+        manifests.remove(&t);
+    }
+    // Vendored packages (a `requests/` beside `requests-2.31.0.dist-info/`) are third-party code:
+    // the dependency check covers them, the code analysers do not read them.
+    let vendored: BTreeSet<PathBuf> = manifests.keys().flat_map(|m| vendored_package_dirs(root, m)).collect();
+    sources.retain(|(p, _)| !vendored.iter().any(|v| p.starts_with(v) || p.with_extension("") == *v));
+
     // Code, group by group: each group's files are parsed once, analysed, and dropped.
     let mut groups = if project.functions.is_empty() { group::conventional(&sources) } else { group::deployed(&project, &sources) };
     let grouped: BTreeSet<&PathBuf> = groups.iter().flat_map(|g| g.files.iter()).collect();
@@ -72,7 +88,7 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
     let loose: Vec<Group> = sources
         .iter()
         .filter(|(p, _)| !grouped.contains(p))
-        .map(|(p, _)| Group { code_dir: PathBuf::new(), functions: Vec::new(), files: vec![p.clone()] })
+        .map(|(p, _)| Group { functions: Vec::new(), files: vec![p.clone()] })
         .collect();
     let loose_start = groups.len();
     groups.extend(loose);
@@ -109,6 +125,21 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
     finalize::finish(root, &mut report, opts.baseline.as_ref());
     report.stats.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// For `dir/PyYAML-6.0.dist-info/METADATA`, the package folders it installed: those named in
+/// its `top_level.txt` (`dir/yaml`), else the distribution's name.
+fn vendored_package_dirs(root: &Path, manifest: &Path) -> Vec<PathBuf> {
+    let Some(info) = manifest.parent() else { return Vec::new() };
+    let Some(name) = info.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".dist-info")) else { return Vec::new() };
+    let base = info.parent().unwrap_or(Path::new(""));
+    let mut tops: Vec<String> = std::fs::read_to_string(root.join(info).join("top_level.txt"))
+        .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty() && !l.contains("..")).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if tops.is_empty() {
+        tops.extend(name.split('-').next().filter(|n| !n.is_empty()).map(str::to_owned));
+    }
+    tops.into_iter().map(|t| base.join(t)).collect()
 }
 
 fn per_file(f: &FileEntry, opts: &ScanOptions, secrets: &fnwarden_secrets::Scanner) -> FileResult {
