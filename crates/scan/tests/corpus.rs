@@ -80,7 +80,7 @@ fn vuln_db() -> PathBuf {
 fn scan(app: &Path) -> ScanReport {
     let today = time::macros::date!(2026 - 12 - 01);
     let opts = ScanOptions {
-        posture: PostureOptions { today, own_accounts: vec!["123456789012".into()], ..PostureOptions::default() },
+        posture: PostureOptions { today, own_accounts: Vec::new(), ..PostureOptions::default() },
         vuln_db: Some(vuln_db()),
         ..ScanOptions::default()
     };
