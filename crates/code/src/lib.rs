@@ -5,7 +5,7 @@ mod entry;
 mod lang;
 mod parse;
 
-pub use entry::Entry;
+pub use entry::{Entry, Param, convention_entries, entries_for, handler_node, is_function, parameters};
 pub use lang::Lang;
 pub use parse::{ParsedFile, parse};
 pub use tree_sitter;
