@@ -2,7 +2,7 @@
 //! folder in one language family, with the functions deployed from it: taint analysis runs
 //! once per group, so files shared by a service's functions are parsed once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use fnwarden_code::Lang;
@@ -72,18 +72,34 @@ pub fn deployed(project: &Project, sources: &[(PathBuf, Lang)]) -> Vec<Group> {
         .collect()
 }
 
-/// Without IaC, handlers are found by convention; files of one top-level folder may import
-/// each other, so that folder is the unit.
-pub fn conventional(sources: &[(PathBuf, Lang)]) -> Vec<Group> {
-    let mut by_top: BTreeMap<(PathBuf, Family), Vec<PathBuf>> = BTreeMap::new();
+/// Files that mark the root of one deployable unit (a package, a module, a function app).
+const UNIT_MARKERS: &[&str] = &[
+    "package.json",
+    "requirements.txt",
+    "pyproject.toml",
+    "setup.py",
+    "Pipfile",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "host.json",
+];
+
+/// Without IaC, handlers are found by convention. Files may import each other within one
+/// deployable unit: the nearest folder above them holding a package or module manifest, else
+/// the scan root.
+pub fn conventional(sources: &[(PathBuf, Lang)], all_files: &[PathBuf]) -> Vec<Group> {
+    let units: BTreeSet<&Path> = all_files
+        .iter()
+        .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(|n| UNIT_MARKERS.contains(&n)))
+        .map(|f| f.parent().unwrap_or(Path::new("")))
+        .collect();
+    let mut by_unit: BTreeMap<(PathBuf, Family), Vec<PathBuf>> = BTreeMap::new();
     for (p, l) in sources {
-        let top = match p.components().count() {
-            0 | 1 => PathBuf::new(),
-            _ => p.components().next().map(|c| PathBuf::from(c.as_os_str())).unwrap_or_default(),
-        };
-        by_top.entry((top, Family::of(*l))).or_default().push(p.clone());
+        let unit = p.ancestors().skip(1).find(|a| units.contains(a)).unwrap_or(Path::new(""));
+        by_unit.entry((unit.to_path_buf(), Family::of(*l))).or_default().push(p.clone());
     }
-    by_top.into_iter().map(|(_, files)| Group { functions: Vec::new(), files }).collect()
+    by_unit.into_iter().map(|(_, files)| Group { functions: Vec::new(), files }).collect()
 }
 
 pub fn under(path: &Path, dir: &Path) -> bool {
