@@ -18,7 +18,7 @@ pub fn finish(root: &Path, report: &mut ScanReport, baseline: Option<&Baseline>)
     let mut seen = BTreeSet::new();
     let mut sources = Sources::default();
     for mut f in findings {
-        if f.rule.class == Class::Secret && env_secrets.contains(&(f.location.file.clone(), f.location.line)) {
+        if f.rule.class == Class::Secret && f.rule.id != ENV_SECRET && env_secrets.contains(&(f.location.file.clone(), f.location.line)) {
             continue;
         }
         // A file shared by groups is analysed once per group.
