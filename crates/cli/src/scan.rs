@@ -113,7 +113,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => Some(Baseline::load(p).with_context(|| format!("cannot use --baseline {}", p.display()))?),
         None => None,
     };
-    let opts = ScanOptions { posture, vuln_db: args.db.clone(), exclude: args.exclude.clone(), baseline, max_file_bytes: args.max_file_size };
+    let opts =
+        ScanOptions { posture, vuln_db: args.db.clone(), exclude: args.exclude.clone(), baseline, max_file_bytes: args.max_file_size };
     if !args.dir.is_dir() {
         anyhow::bail!("{} is not a folder", args.dir.display());
     }

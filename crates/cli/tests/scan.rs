@@ -44,10 +44,18 @@ fn a_public_route_into_a_shell_is_one_critical_chain_and_fail_on_decides_the_exi
 #[test]
 fn a_clean_project_passes_fail_on_and_the_table_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("handler.py"), "import json\n\n\ndef handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"ok\": True})}\n").unwrap();
+    std::fs::write(
+        dir.path().join("handler.py"),
+        "import json\n\n\ndef handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"ok\": True})}\n",
+    )
+    .unwrap();
     let run = fnwarden(&["scan", s(dir.path()), "--format", "table", "--fail-on", "info"], "");
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("0 findings") || run.stdout.contains("No findings") || run.stdout.contains("no findings"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("0 findings") || run.stdout.contains("No findings") || run.stdout.contains("no findings"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -82,7 +90,12 @@ fn db_import_then_scan_finds_the_vulnerable_package_of_the_function_that_ships_i
     let deps: Vec<&serde_json::Value> =
         report["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "fnw-scan-dep-vulnerable").collect();
     assert!(deps.iter().any(|f| f["message"].as_str().unwrap().contains("lodash") && !f["function"].is_null()), "{deps:#?}");
-    assert!(deps.iter().any(|f| f["location"]["file"].as_str().unwrap().starts_with("frontend/") && f["function"].is_null() && f["severity"] == "info"), "{deps:#?}");
+    assert!(
+        deps.iter().any(|f| f["location"]["file"].as_str().unwrap().starts_with("frontend/")
+            && f["function"].is_null()
+            && f["severity"] == "info"),
+        "{deps:#?}"
+    );
 
     // Without a database the packages are not checked, and the report says so.
     let run = fnwarden(&["scan", s(&dir), "--format", "json", "--db", s(&tmp.path().join("none.sqlite"))], "");

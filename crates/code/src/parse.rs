@@ -58,7 +58,12 @@ pub fn parse(path: PathBuf, lang: Lang, source: String) -> (Option<ParsedFile>, 
     if lang == Lang::Python
         && let Some(line) = too_deep(&source)
     {
-        let d = Diagnostic::new(path, line, DiagKind::SyntaxError, format!("blocks nested more than {MAX_PYTHON_INDENT_LEVELS} deep; not parsed"));
+        let d = Diagnostic::new(
+            path,
+            line,
+            DiagKind::SyntaxError,
+            format!("blocks nested more than {MAX_PYTHON_INDENT_LEVELS} deep; not parsed"),
+        );
         return (None, Some(d));
     }
     let started = Instant::now();
@@ -75,7 +80,12 @@ pub fn parse(path: PathBuf, lang: Lang, source: String) -> (Option<ParsedFile>, 
     let diag = first_error(tree.root_node()).map(|n| {
         let row = u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX);
         let what = if n.is_missing() { format!("missing {}", n.kind()) } else { "unexpected input".to_owned() };
-        Diagnostic::new(path.clone(), row, DiagKind::SyntaxError, format!("{} syntax error ({what}); the rest of the file is still analysed", lang.name()))
+        Diagnostic::new(
+            path.clone(),
+            row,
+            DiagKind::SyntaxError,
+            format!("{} syntax error ({what}); the rest of the file is still analysed", lang.name()),
+        )
     });
     (Some(ParsedFile { path, lang, source, tree }), diag)
 }

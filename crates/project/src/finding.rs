@@ -40,7 +40,15 @@ fn rule_id<S: Serializer>(rule: &&'static ScanRule, s: S) -> Result<S::Ok, S::Er
 impl Finding {
     /// A finding at the rule's own severity.
     pub fn new(rule: &'static ScanRule, location: Location, message: impl Into<String>) -> Finding {
-        Finding { rule, severity: rule.severity, message: message.into(), location, function: None, trace: Vec::new(), fingerprint: String::new() }
+        Finding {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            location,
+            function: None,
+            trace: Vec::new(),
+            fingerprint: String::new(),
+        }
     }
 
     pub fn with_function(mut self, function: impl Into<String>) -> Finding {

@@ -13,8 +13,6 @@ pub use diagnostic::{DiagKind, Diagnostic};
 pub use finding::{Finding, TraceStep};
 pub use fnwarden_rules::Severity;
 pub use location::{Location, Spanned};
-pub use model::{
-    EnvValue, EnvVar, Framework, Function, FunctionUrl, Permission, Policy, Project, Role, Statement, Trigger, TriggerKind,
-};
+pub use model::{EnvValue, EnvVar, Framework, Function, FunctionUrl, Permission, Policy, Project, Role, Statement, Trigger, TriggerKind};
 pub use report::{ScanReport, ScanStats};
 pub use rule::{Class, ScanRule};

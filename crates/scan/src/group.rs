@@ -73,17 +73,8 @@ pub fn deployed(project: &Project, sources: &[(PathBuf, Lang)]) -> Vec<Group> {
 }
 
 /// Files that mark the root of one deployable unit (a package, a module, a function app).
-const UNIT_MARKERS: &[&str] = &[
-    "package.json",
-    "requirements.txt",
-    "pyproject.toml",
-    "setup.py",
-    "Pipfile",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "host.json",
-];
+const UNIT_MARKERS: &[&str] =
+    &["package.json", "requirements.txt", "pyproject.toml", "setup.py", "Pipfile", "go.mod", "pom.xml", "build.gradle", "host.json"];
 
 /// Without IaC, handlers are found by convention. Files may import each other within one
 /// deployable unit: the nearest folder above them holding a package or module manifest, else
@@ -99,7 +90,7 @@ pub fn conventional(sources: &[(PathBuf, Lang)], all_files: &[PathBuf]) -> Vec<G
         let unit = p.ancestors().skip(1).find(|a| units.contains(a)).unwrap_or(Path::new(""));
         by_unit.entry((unit.to_path_buf(), Family::of(*l))).or_default().push(p.clone());
     }
-    by_unit.into_iter().map(|(_, files)| Group { functions: Vec::new(), files }).collect()
+    by_unit.into_values().map(|files| Group { functions: Vec::new(), files }).collect()
 }
 
 pub fn under(path: &Path, dir: &Path) -> bool {

@@ -41,8 +41,8 @@ pub fn read(file: &FileEntry, max_bytes: u64) -> Intake {
 
 /// Minified JavaScript and CSS: large, with a few very long lines.
 fn minified(file: &FileEntry, bytes: &[u8]) -> Option<Diagnostic> {
-    let scripty = Lang::from_path(&file.rel).is_some_and(Lang::is_js_family)
-        || file.rel.extension().is_some_and(|e| e == "css" || e == "map");
+    let scripty =
+        Lang::from_path(&file.rel).is_some_and(Lang::is_js_family) || file.rel.extension().is_some_and(|e| e == "css" || e == "map");
     if !scripty || bytes.len() < MINIFIED_MIN_BYTES {
         return None;
     }
@@ -50,7 +50,12 @@ fn minified(file: &FileEntry, bytes: &[u8]) -> Option<Diagnostic> {
     let average = bytes.len() / lines;
     let longest = bytes.split(|b| *b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
     (longest >= MINIFIED_LINE && average >= MINIFIED_LINE / 8).then(|| {
-        Diagnostic::new(&file.rel, 0, DiagKind::Minified, format!("minified bundle ({lines} lines, longest {longest} bytes); analyse its sources instead"))
+        Diagnostic::new(
+            &file.rel,
+            0,
+            DiagKind::Minified,
+            format!("minified bundle ({lines} lines, longest {longest} bytes); analyse its sources instead"),
+        )
     })
 }
 

@@ -13,8 +13,8 @@ mod walk;
 
 use std::path::PathBuf;
 
-use fnwarden_project::ScanRule;
 pub use fnwarden_posture::PostureOptions;
+use fnwarden_project::ScanRule;
 pub use fnwarden_scanout::Baseline;
 pub use pipeline::scan;
 

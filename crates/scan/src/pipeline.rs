@@ -83,7 +83,8 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
 
     // Code, group by group: each group's files are parsed once, analysed, and dropped.
     let all_files: Vec<PathBuf> = walk.files.iter().map(|f| f.rel.clone()).collect();
-    let mut groups = if project.functions.is_empty() { group::conventional(&sources, &all_files) } else { group::deployed(&project, &sources) };
+    let mut groups =
+        if project.functions.is_empty() { group::conventional(&sources, &all_files) } else { group::deployed(&project, &sources) };
     let grouped: BTreeSet<&PathBuf> = groups.iter().flat_map(|g| g.files.iter()).collect();
     // Files no function ships still get the per-file code rules, one by one.
     let loose: Vec<Group> = sources

@@ -12,7 +12,11 @@ use fnwarden_project::Project;
 use crate::group::under;
 
 /// Manifest path → names of the functions that ship it.
-pub fn owners(project: &Project, handler_files: &BTreeMap<String, PathBuf>, manifests: &BTreeMap<PathBuf, Vec<Package>>) -> BTreeMap<PathBuf, BTreeSet<String>> {
+pub fn owners(
+    project: &Project,
+    handler_files: &BTreeMap<String, PathBuf>,
+    manifests: &BTreeMap<PathBuf, Vec<Package>>,
+) -> BTreeMap<PathBuf, BTreeSet<String>> {
     let mut owners: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     for f in &project.functions {
         let Some(eco) = f.runtime.as_ref().and_then(|r| ecosystem_for_runtime(&r.value)) else { continue };

@@ -98,9 +98,19 @@ pub fn walk(root: &Path, exclude: &[String]) -> std::io::Result<Walk> {
             Err(err) => {
                 let rel = err.path().map(&rel_of).unwrap_or_default();
                 let diag = if let Some(ancestor) = err.loop_ancestor() {
-                    Diagnostic::new(rel, 0, DiagKind::SymlinkLoop, format!("symlink loop back to {}; not followed", rel_of(ancestor).display()))
+                    Diagnostic::new(
+                        rel,
+                        0,
+                        DiagKind::SymlinkLoop,
+                        format!("symlink loop back to {}; not followed", rel_of(ancestor).display()),
+                    )
                 } else {
-                    Diagnostic::new(rel, 0, DiagKind::Unreadable, format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())))
+                    Diagnostic::new(
+                        rel,
+                        0,
+                        DiagKind::Unreadable,
+                        format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string())),
+                    )
                 };
                 diagnostics.borrow_mut().push(diag);
             }

@@ -18,7 +18,11 @@ fn bad_files_are_diagnosed_counted_and_the_scan_goes_on() {
     let root = dir.path();
     write(root, "serverless.yml", b"service: broken\nprovider:\n  name: aws\n  runtime: [python3.12\nfunctions: {\n");
     write(root, "infra/main.tf", b"resource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n  handler = \n");
-    write(root, "template.json", b"{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"F\": {\"Type\": \"AWS::Lambda::Function\",,}}");
+    write(
+        root,
+        "template.json",
+        b"{\"AWSTemplateFormatVersion\": \"2010-09-09\", \"Resources\": {\"F\": {\"Type\": \"AWS::Lambda::Function\",,}}",
+    );
     write(root, "src/broken.py", b"def handler(event, context):\n    return (1 +\n");
     write(root, "assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
     write(root, "dist/app.min.js", format!("!function(){{{}}}();\n", "var a=function(b){return b};".repeat(4000)).as_bytes());

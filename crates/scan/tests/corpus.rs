@@ -24,7 +24,8 @@ fn corpus() -> PathBuf {
 }
 
 fn apps() -> Vec<PathBuf> {
-    let mut apps: Vec<PathBuf> = std::fs::read_dir(corpus()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("expect.txt").is_file()).collect();
+    let mut apps: Vec<PathBuf> =
+        std::fs::read_dir(corpus()).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("expect.txt").is_file()).collect();
     apps.sort();
     apps
 }
@@ -131,7 +132,11 @@ fn every_rule_is_asserted_both_ways() {
     let mut absent = BTreeSet::new();
     for app in apps() {
         for e in expectations(&app) {
-            if e.must { found.insert(e.rule) } else { absent.insert(e.rule) };
+            if e.must {
+                found.insert(e.rule)
+            } else {
+                absent.insert(e.rule)
+            };
         }
     }
     let mut missing = Vec::new();
