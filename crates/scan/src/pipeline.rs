@@ -254,7 +254,7 @@ fn dependencies(
                 PathBuf::new(),
                 0,
                 DiagKind::NoVulnDatabase,
-                format!("{} packages not checked: {e} (load one with `fnwarden db import`)", shipped.len()),
+                format!("{} packages not checked: {e}", shipped.len()),
             ));
             return Vec::new();
         }

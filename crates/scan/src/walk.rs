@@ -30,6 +30,8 @@ const SKIPPED_DIRS: &[&str] = &[
     "coverage",
     ".gradle",
     ".idea",
+    // Rust and Maven build output.
+    "target",
     ".vscode",
 ];
 
