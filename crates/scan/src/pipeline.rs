@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use fnwarden_code::{Entry, Lang, ParsedFile};
-use fnwarden_deps::{Package, VulnDb};
+use fnwarden_deps::{Advisory, Ecosystem, Package, VulnDb};
 use fnwarden_project::{DiagKind, Diagnostic, Finding, Project, ScanReport, ScanStats, Severity};
 use rayon::prelude::*;
 
@@ -16,13 +16,23 @@ use crate::intake::{self, Intake};
 use crate::walk::{self, FileEntry};
 use crate::{Progress, ScanError, ScanOptions, Stage, chain, finalize, shipped};
 
+/// A dependency manifest once checked: only what the findings need is kept, so a monorepo's
+/// hundreds of megabytes of lock files are never held at once.
+pub struct Manifest {
+    pub ecosystem: Option<Ecosystem>,
+    /// Packages it ships (not development-only).
+    pub shipped: usize,
+    pub vulnerable: Vec<(Package, Advisory)>,
+}
+
 /// What the per-file pass found in one file.
 #[derive(Default)]
 struct FileResult {
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
-    packages: Option<(PathBuf, Vec<Package>)>,
+    manifest: Option<(PathBuf, Manifest)>,
     source: Option<(PathBuf, Lang)>,
+    db_errors: Vec<Diagnostic>,
     bytes: u64,
     analysed: bool,
 }
@@ -40,6 +50,12 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
     diagnostics.extend(iac_diags);
     findings.extend(fnwarden_posture::check(&project, &opts.posture));
 
+    // The vulnerability database: checked here once; each worker thread opens its own
+    // connection (a connection is not shared between threads).
+    let db_path = opts.vuln_db.clone().unwrap_or_else(fnwarden_deps::default_db_path);
+    let db_error = VulnDb::open(&db_path).err().map(|e| e.to_string());
+    let db = db_error.is_none().then_some(db_path.as_path());
+
     // Every file once: secrets, manifests; source files are noted for the code pass.
     progress.stage(Stage::Files, walk.files.len() as u64);
     let secrets = fnwarden_secrets::Scanner::new();
@@ -47,7 +63,7 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
         .files
         .par_iter()
         .map(|f| {
-            let r = per_file(f, opts, &secrets);
+            let r = per_file(f, opts, &secrets, db);
             progress.advance(1);
             r
         })
@@ -60,8 +76,9 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
         stats.bytes_read += r.bytes;
         stats.files_analysed += u64::from(r.analysed);
         sources.extend(r.source);
-        if let Some((path, packages)) = r.packages {
-            manifests.insert(path, packages);
+        diagnostics.extend(r.db_errors);
+        if let Some((path, manifest)) = r.manifest {
+            manifests.insert(path, manifest);
         }
     }
 
@@ -121,7 +138,7 @@ pub fn scan(root: &Path, opts: &ScanOptions, progress: &dyn Progress) -> Result<
         }
     }
 
-    findings.extend(dependencies(&project, &handler_files, &manifests, opts, &mut diagnostics));
+    findings.extend(dependencies(&project, &handler_files, &manifests, db_error, &mut diagnostics));
     let findings = chain::link(&project, findings);
     let mut report = ScanReport { root: root.to_path_buf(), project, findings, diagnostics, stats, rules: crate::rules() };
     finalize::finish(root, &mut report, opts.baseline.as_ref());
@@ -144,7 +161,7 @@ fn vendored_package_dirs(root: &Path, manifest: &Path) -> Vec<PathBuf> {
     tops.into_iter().map(|t| base.join(t)).collect()
 }
 
-fn per_file(f: &FileEntry, opts: &ScanOptions, secrets: &fnwarden_secrets::Scanner) -> FileResult {
+fn per_file(f: &FileEntry, opts: &ScanOptions, secrets: &fnwarden_secrets::Scanner, db: Option<&Path>) -> FileResult {
     let mut r = FileResult::default();
     let bytes = match intake::read(f, opts.max_file_bytes) {
         Intake::Text(b) => b,
@@ -158,7 +175,10 @@ fn per_file(f: &FileEntry, opts: &ScanOptions, secrets: &fnwarden_secrets::Scann
     r.findings = secrets.scan(&f.rel, &bytes);
     if fnwarden_deps::is_manifest(&f.rel) {
         match fnwarden_deps::read_manifest(&f.rel, &bytes) {
-            Ok(p) => r.packages = Some((f.rel.clone(), p)),
+            Ok(packages) => {
+                let manifest = check_manifest(packages, db, &f.rel, &mut r.db_errors);
+                r.manifest = Some((f.rel.clone(), manifest));
+            }
             Err(d) => r.diagnostics.push(d),
         }
     }
@@ -166,6 +186,36 @@ fn per_file(f: &FileEntry, opts: &ScanOptions, secrets: &fnwarden_secrets::Scann
         r.source = Some((f.rel.clone(), lang));
     }
     r
+}
+
+thread_local! {
+    /// This worker's connection to the vulnerability database, with the path it was opened on.
+    static DB: std::cell::RefCell<Option<(PathBuf, VulnDb)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Checks a manifest's shipped packages against the database and keeps the vulnerable ones.
+fn check_manifest(packages: Vec<Package>, db: Option<&Path>, rel: &Path, errors: &mut Vec<Diagnostic>) -> Manifest {
+    let ecosystem = packages.first().map(|p| p.ecosystem);
+    let shipped: Vec<Package> = packages.into_iter().filter(|p| !p.dev).collect();
+    let mut manifest = Manifest { ecosystem, shipped: shipped.len(), vulnerable: Vec::new() };
+    let Some(path) = db.filter(|_| !shipped.is_empty()) else { return manifest };
+    let hits = DB.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(p, _)| p != path) {
+            *slot = Some((path.to_path_buf(), VulnDb::open(path)?));
+        }
+        match slot.as_ref() {
+            Some((_, db)) => db.check(&shipped),
+            None => Ok(Vec::new()),
+        }
+    });
+    match hits {
+        Ok(hits) => {
+            manifest.vulnerable = hits.into_iter().filter_map(|(i, a)| shipped.get(i).map(|p| (p.clone(), a))).collect();
+        }
+        Err(e) => errors.push(Diagnostic::new(rel, 0, DiagKind::NoVulnDatabase, format!("packages not checked: {e}"))),
+    }
+    manifest
 }
 
 /// Parses a group's files and runs the code analysers on them.
@@ -237,50 +287,30 @@ fn file_owners(project: &Project, groups: &[Group]) -> BTreeMap<PathBuf, BTreeSe
 fn dependencies(
     project: &Project,
     handler_files: &BTreeMap<String, PathBuf>,
-    manifests: &BTreeMap<PathBuf, Vec<Package>>,
-    opts: &ScanOptions,
+    manifests: &BTreeMap<PathBuf, Manifest>,
+    db_error: Option<String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Finding> {
-    let shipped: Vec<(&PathBuf, &Package)> =
-        manifests.iter().flat_map(|(m, ps)| ps.iter().filter(|p| !p.dev).map(move |p| (m, p))).collect();
-    if shipped.is_empty() {
+    let shipped: usize = manifests.values().map(|m| m.shipped).sum();
+    if let Some(e) = db_error.filter(|_| shipped > 0) {
+        diagnostics.push(Diagnostic::new(PathBuf::new(), 0, DiagKind::NoVulnDatabase, format!("{shipped} packages not checked: {e}")));
         return Vec::new();
     }
-    let path = opts.vuln_db.clone().unwrap_or_else(fnwarden_deps::default_db_path);
-    let db = match VulnDb::open(&path) {
-        Ok(db) => db,
-        Err(e) => {
-            diagnostics.push(Diagnostic::new(
-                PathBuf::new(),
-                0,
-                DiagKind::NoVulnDatabase,
-                format!("{} packages not checked: {e}", shipped.len()),
-            ));
-            return Vec::new();
-        }
-    };
-    let packages: Vec<Package> = shipped.iter().map(|(_, p)| (*p).clone()).collect();
-    let hits = match db.check(&packages) {
-        Ok(h) => h,
-        Err(e) => {
-            diagnostics.push(Diagnostic::new(path, 0, DiagKind::NoVulnDatabase, format!("packages not checked: {e}")));
-            return Vec::new();
-        }
-    };
     let owners = shipped::owners(project, handler_files, manifests);
     let mut out = Vec::new();
-    for (i, advisory) in hits {
-        let (Some((manifest, _)), Some(package)) = (shipped.get(i), packages.get(i)) else { continue };
-        let mut f = fnwarden_deps::finding(package, &advisory);
-        match owners.get(*manifest) {
-            Some(names) => f.function = Some(names.iter().cloned().collect::<Vec<_>>().join(", ")),
-            None if !project.functions.is_empty() => {
-                f.severity = Severity::Info;
-                f.message.push_str(" (not shipped by any deployed function)");
+    for (path, manifest) in manifests {
+        for (package, advisory) in &manifest.vulnerable {
+            let mut f = fnwarden_deps::finding(package, advisory);
+            match owners.get(path) {
+                Some(names) => f.function = Some(names.iter().cloned().collect::<Vec<_>>().join(", ")),
+                None if !project.functions.is_empty() => {
+                    f.severity = Severity::Info;
+                    f.message.push_str(" (not shipped by any deployed function)");
+                }
+                None => {}
             }
-            None => {}
+            out.push(f);
         }
-        out.push(f);
     }
     out
 }

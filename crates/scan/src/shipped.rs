@@ -6,22 +6,23 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use fnwarden_deps::{Ecosystem, Package, ecosystem_for_runtime};
+use fnwarden_deps::{Ecosystem, ecosystem_for_runtime};
 use fnwarden_project::Project;
 
 use crate::group::under;
+use crate::pipeline::Manifest;
 
 /// Manifest path → names of the functions that ship it.
 pub fn owners(
     project: &Project,
     handler_files: &BTreeMap<String, PathBuf>,
-    manifests: &BTreeMap<PathBuf, Vec<Package>>,
+    manifests: &BTreeMap<PathBuf, Manifest>,
 ) -> BTreeMap<PathBuf, BTreeSet<String>> {
     let mut owners: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
     for f in &project.functions {
         let Some(eco) = f.runtime.as_ref().and_then(|r| ecosystem_for_runtime(&r.value)) else { continue };
         let start = handler_files.get(&f.name).and_then(|h| h.parent()).map(Path::to_path_buf).unwrap_or_else(|| f.code_dir.clone());
-        let of_eco = |m: &PathBuf| manifests.get(m).is_some_and(|p| p.first().is_none_or(|p| p.ecosystem == eco)) && !is_vendored(m);
+        let of_eco = |m: &PathBuf| manifests.get(m).is_some_and(|p| p.ecosystem.is_none_or(|e| e == eco)) && !is_vendored(m);
         // Nearest folder above the handler holding a manifest of this ecosystem.
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
