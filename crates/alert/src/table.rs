@@ -23,18 +23,7 @@ impl<W: Write> TableSink<W> {
     }
 
     fn severity(&self, s: Severity) -> String {
-        let label = format!("{:<8}", s.name().to_ascii_uppercase());
-        if !self.colour {
-            return label;
-        }
-        let code = match s {
-            Severity::Critical => "1;31",
-            Severity::High => "31",
-            Severity::Medium => "33",
-            Severity::Low => "36",
-            Severity::Info => "2",
-        };
-        format!("\x1b[{code}m{label}\x1b[0m")
+        s.label(self.colour)
     }
 }
 

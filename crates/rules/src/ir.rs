@@ -265,6 +265,22 @@ impl Severity {
         }
     }
 
+    /// The padded upper-case label terminal tables show, in ANSI colour when `colour`.
+    pub fn label(self, colour: bool) -> String {
+        let label = format!("{:<8}", self.name().to_ascii_uppercase());
+        if !colour {
+            return label;
+        }
+        let code = match self {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        format!("\x1b[{code}m{label}\x1b[0m")
+    }
+
     /// Parses Sigma levels and Falco priorities alike (case-insensitive).
     pub fn parse(s: &str) -> Option<Severity> {
         Some(match s.to_ascii_lowercase().as_str() {
